@@ -1,0 +1,40 @@
+import { ConfigError, parseConfig } from './config.js';
+
+describe('parseConfig', () => {
+  it('gives documented defaults for an empty environment', () => {
+    const c = parseConfig({});
+    expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/artifact_assembler');
+    expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(c.storage).toEqual({ driver: 'fs', dir: './data/blobs' });
+    expect(c.releaseArchiveMinFiles).toBe(10);
+    expect(c.limits.maxFileSize).toBe(2 ** 31);
+    expect(c.snowflake.epochSeconds).toBe(1659916800);
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8000 });
+  });
+
+  it('parses booleans as words, not by truthiness', () => {
+    const base = { STORAGE_DRIVER: 's3', S3_BUCKET: 'b' };
+    const off = parseConfig({ ...base, S3_FORCE_PATH_STYLE: 'false' });
+    const on = parseConfig({ ...base, S3_FORCE_PATH_STYLE: 'true' });
+    expect(off.storage.driver === 's3' && off.storage.s3.forcePathStyle).toBe(false);
+    expect(on.storage.driver === 's3' && on.storage.s3.forcePathStyle).toBe(true);
+  });
+
+  it('reports every problem at once', () => {
+    let error: unknown;
+    try {
+      parseConfig({ STORAGE_DRIVER: 's3', WORKER_CONCURRENCY: 'zero', REDIS_PREFIX: 'a:b' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toMatch(/WORKER_CONCURRENCY/);
+    expect(problems).toMatch(/REDIS_PREFIX/);
+    expect(problems).toMatch(/S3_BUCKET: is required when STORAGE_DRIVER=s3/);
+  });
+
+  it('treats empty variables as unset', () => {
+    expect(parseConfig({ PORT: '' }).http.port).toBe(8000);
+  });
+});

@@ -1,0 +1,151 @@
+import { tmpdir } from 'node:os';
+import { z } from 'zod';
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+
+const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
+const bool = (def: boolean) => z.stringbool().default(def);
+const optionalString = z.string().min(1).optional();
+
+/**
+ * Every setting the service reads, with its default. `parseConfig(env)` is pure; nothing else reads process.env.
+ * The README's configuration table mirrors this schema.
+ */
+export const configSchema = z
+  .object({
+    DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/artifact_assembler'),
+    DATABASE_POOL_SIZE: int(10, 1, 200),
+    REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+    REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only (BullMQ forbids ":" in prefixes)')
+      .default(''),
+    STORAGE_DRIVER: z.enum(['fs', 's3']).default('fs'),
+    STORAGE_DIR: z.string().min(1).default('./data/blobs'),
+    S3_BUCKET: optionalString,
+    S3_REGION: z.string().min(1).default('us-east-1'),
+    S3_ENDPOINT: optionalString,
+    S3_FORCE_PATH_STYLE: bool(false),
+    S3_ACCESS_KEY_ID: optionalString,
+    S3_SECRET_ACCESS_KEY: optionalString,
+    S3_KEY_PREFIX: z.string().default(''),
+    TEMP_DIR: z.string().min(1).default(tmpdir()),
+    WORKER_CONCURRENCY: int(2, 1, 64),
+    DASHBOARD_WORKER_CONCURRENCY: int(4, 1, 64),
+    JOB_ATTEMPTS: int(5, 1, 100),
+    RELEASE_ARCHIVE_MIN_FILES: int(10, 1),
+    MAX_FILE_SIZE: int(2 * GiB, 1),
+    MAX_BUNDLE_FILES: int(20_000, 1),
+    MAX_BUNDLE_UNCOMPRESSED_BYTES: int(4 * GiB, 1),
+    MAX_MANIFEST_BYTES: int(16 * MiB, 1),
+    BLOB_GC_GRACE_SECONDS: int(24 * 3600, 0),
+    SNOWFLAKE_EPOCH: z.iso.datetime({ offset: true }).default('2022-08-08T00:00:00Z'),
+    SNOWFLAKE_REGION_ID: int(0, 0, 4095),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HOST: z.string().min(1).default('127.0.0.1'),
+    PORT: int(8000, 0, 65535),
+  });
+
+/** Rules that span several variables; checked on the raw environment so they are reported with the rest. */
+function crossFieldProblems(env: Record<string, string>): string[] {
+  const problems: string[] = [];
+  if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) problems.push('S3_BUCKET: is required when STORAGE_DRIVER=s3');
+  if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
+    problems.push('S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+  }
+  return problems;
+}
+
+export type RawConfig = z.infer<typeof configSchema>;
+
+export interface S3Settings {
+  bucket: string;
+  region: string;
+  endpoint: string | undefined;
+  forcePathStyle: boolean;
+  credentials: { accessKeyId: string; secretAccessKey: string } | undefined;
+  keyPrefix: string;
+}
+
+export interface Config {
+  databaseUrl: string;
+  databasePoolSize: number;
+  redisUrl: string;
+  redisPrefix: string;
+  storage: { driver: 'fs'; dir: string } | { driver: 's3'; s3: S3Settings };
+  tempDir: string;
+  workerConcurrency: number;
+  dashboardWorkerConcurrency: number;
+  jobAttempts: number;
+  releaseArchiveMinFiles: number;
+  limits: {
+    maxFileSize: number;
+    maxBundleFiles: number;
+    maxBundleUncompressedBytes: number;
+    maxManifestBytes: number;
+  };
+  blobGcGraceSeconds: number;
+  snowflake: { epochSeconds: number; regionId: number };
+  logLevel: RawConfig['LOG_LEVEL'];
+  http: { host: string; port: number };
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Parses the environment into a typed config, reporting every problem at once. */
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const blankless = Object.fromEntries(
+    Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''),
+  );
+  const result = configSchema.safeParse(blankless);
+  const problems = [
+    ...(result.success ? [] : result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)),
+    ...crossFieldProblems(blankless),
+  ];
+  if (!result.success || problems.length > 0) throw new ConfigError(problems);
+  const c = result.data;
+  return {
+    databaseUrl: c.DATABASE_URL,
+    databasePoolSize: c.DATABASE_POOL_SIZE,
+    redisUrl: c.REDIS_URL,
+    redisPrefix: c.REDIS_PREFIX,
+    storage:
+      c.STORAGE_DRIVER === 's3'
+        ? {
+            driver: 's3',
+            s3: {
+              bucket: c.S3_BUCKET as string,
+              region: c.S3_REGION,
+              endpoint: c.S3_ENDPOINT,
+              forcePathStyle: c.S3_FORCE_PATH_STYLE,
+              credentials:
+                c.S3_ACCESS_KEY_ID && c.S3_SECRET_ACCESS_KEY
+                  ? { accessKeyId: c.S3_ACCESS_KEY_ID, secretAccessKey: c.S3_SECRET_ACCESS_KEY }
+                  : undefined,
+              keyPrefix: c.S3_KEY_PREFIX,
+            },
+          }
+        : { driver: 'fs', dir: c.STORAGE_DIR },
+    tempDir: c.TEMP_DIR,
+    workerConcurrency: c.WORKER_CONCURRENCY,
+    dashboardWorkerConcurrency: c.DASHBOARD_WORKER_CONCURRENCY,
+    jobAttempts: c.JOB_ATTEMPTS,
+    releaseArchiveMinFiles: c.RELEASE_ARCHIVE_MIN_FILES,
+    limits: {
+      maxFileSize: c.MAX_FILE_SIZE,
+      maxBundleFiles: c.MAX_BUNDLE_FILES,
+      maxBundleUncompressedBytes: c.MAX_BUNDLE_UNCOMPRESSED_BYTES,
+      maxManifestBytes: c.MAX_MANIFEST_BYTES,
+    },
+    blobGcGraceSeconds: c.BLOB_GC_GRACE_SECONDS,
+    snowflake: { epochSeconds: Math.floor(Date.parse(c.SNOWFLAKE_EPOCH) / 1000), regionId: c.SNOWFLAKE_REGION_ID },
+    logLevel: c.LOG_LEVEL,
+    http: { host: c.HOST, port: c.PORT },
+  };
+}
