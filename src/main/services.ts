@@ -1,0 +1,96 @@
+import pg from 'pg';
+import type { Config } from '../config/config.js';
+import { createDb, type Db } from '../adapters/db/connect.js';
+import { createRedis, type Redis } from '../adapters/redis/connect.js';
+
+/** A startup failure that deserves one clear line naming the setting to change, not a stack trace. */
+export class StartupError extends Error {
+  override readonly name = 'StartupError';
+}
+
+function describe(err: unknown): string {
+  if (err instanceof AggregateError && err.errors.length > 0) return describe(err.errors[0]);
+  return err instanceof Error ? err.message || err.name : String(err);
+}
+
+function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '(unparseable URL)';
+  }
+}
+
+/**
+ * Connects to Postgres; when the server is up but the database does not exist yet, creates it (quick start on a
+ * fresh machine). Anything else is a StartupError naming DATABASE_URL.
+ */
+export async function connectDatabase(config: Config, options: { createIfMissing: boolean }): Promise<Db> {
+  try {
+    await pingPostgres(config.databaseUrl);
+  } catch (err) {
+    if ((err as { code?: string }).code === '3D000' && options.createIfMissing) {
+      await createDatabase(config.databaseUrl);
+    } else {
+      throw new StartupError(
+        `cannot reach Postgres at ${redactUrl(config.databaseUrl)} (${describe(err)}); set DATABASE_URL to a reachable database`,
+      );
+    }
+  }
+  return createDb({ connectionString: config.databaseUrl, maxConnections: config.databasePoolSize });
+}
+
+async function pingPostgres(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query('SELECT 1');
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function createDatabase(url: string): Promise<void> {
+  const target = new URL(url);
+  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString(), connectionTimeoutMillis: 5000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  } catch (err) {
+    if ((err as { code?: string }).code === '42P04') return; // created meanwhile by another process
+    throw new StartupError(`cannot create database "${name}" (${describe(err)}); create it or set DATABASE_URL`);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** Connects to Redis and pings it; a StartupError naming REDIS_URL when it cannot be reached. */
+export async function connectRedis(config: Config, options: { forBullWorker?: boolean } = {}): Promise<Redis> {
+  const redis = createRedis(config.redisUrl, { ...options, lazyConnect: true });
+  try {
+    await withTimeout(redis.connect().then(() => redis.ping()), 5000);
+    return redis;
+  } catch (err) {
+    redis.disconnect();
+    throw new StartupError(`cannot reach Redis at ${redactUrl(config.redisUrl)} (${describe(err)}); set REDIS_URL to a reachable server`);
+  }
+}
+
+async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
