@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import type { Readable } from 'node:stream';
+import { assertValidBlobKey, type BlobStore } from './BlobStore.js';
+import { notFound, translateFsError } from './storageErrors.js';
+
+/**
+ * Blobs as files under one root directory. A put writes a temp file beside the target, fsyncs it, renames it into
+ * place and fsyncs the directory, so a reader (or a crash) never sees a half-written object. Temp files end in
+ * `.tmp` and never collide with keys made by `generateBlobPath`.
+ */
+export class FsBlobStore implements BlobStore {
+  readonly kind = 'fs' as const;
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  async put(key: string, body: Buffer | Readable): Promise<void> {
+    const target = this.pathOf(key);
+    const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    await this.fsCall(key, 'put', () => mkdir(dirname(target), { recursive: true }));
+    const handle = await this.fsCall(key, 'put', () => open(temp, 'wx', 0o644));
+    try {
+      // Source errors (a client that hung up) pass through untouched; only our own I/O is translated.
+      if (Buffer.isBuffer(body)) await this.fsCall(key, 'put', () => writeAll(handle, body));
+      else for await (const chunk of body) await this.fsCall(key, 'put', () => writeAll(handle, toBuffer(chunk)));
+      await this.fsCall(key, 'put', () => handle.sync());
+      await this.fsCall(key, 'put', () => handle.close());
+      await this.fsCall(key, 'put', () => rename(temp, target));
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+      throw err;
+    }
+    await this.fsCall(key, 'put', () => syncDirectory(dirname(target)));
+  }
+
+  async get(key: string): Promise<Readable> {
+    const handle = await this.fsCall(key, 'get', () => open(this.pathOf(key), 'r'));
+    const isFile = await handle.stat().then((s) => s.isFile(), () => false);
+    if (!isFile) {
+      // A key that names a directory (a prefix of other keys) is not an object.
+      await handle.close();
+      throw notFound(key);
+    }
+    return handle.createReadStream({ highWaterMark: 256 * 1024 });
+  }
+
+  async delete(key: string): Promise<void> {
+    try {
+      await unlink(this.pathOf(key));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw translateFsError(err, key, 'delete');
+    }
+  }
+
+  async exists(key: string): Promise<boolean> {
+    try {
+      return (await stat(this.pathOf(key))).isFile();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw translateFsError(err, key, 'exists');
+    }
+  }
+
+  async close(): Promise<void> {
+    // Nothing is held open between calls.
+  }
+
+  private pathOf(key: string): string {
+    assertValidBlobKey(key);
+    return join(this.root, ...key.split('/'));
+  }
+
+  private async fsCall<T>(key: string, operation: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      throw translateFsError(err, key, operation);
+    }
+  }
+}
+
+function toBuffer(chunk: unknown): Buffer {
+  if (Buffer.isBuffer(chunk)) return chunk;
+  if (chunk instanceof Uint8Array) return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  return Buffer.from(String(chunk));
+}
+
+/** `FileHandle.write` may write less than asked; loop until every byte is down. */
+async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+/** Makes the rename itself durable. Some platforms cannot fsync a directory; that only weakens crash durability. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync().catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EINVAL' && err.code !== 'EISDIR' && err.code !== 'EPERM') throw err;
+    });
+  } finally {
+    await handle.close();
+  }
+}
