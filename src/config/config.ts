@@ -34,6 +34,8 @@ export const configSchema = z
     WORKER_CONCURRENCY: int(2, 1, 64),
     DASHBOARD_WORKER_CONCURRENCY: int(4, 1, 64),
     JOB_ATTEMPTS: int(5, 1, 100),
+    WORKER_LOCK_DURATION_MS: int(30_000, 1000),
+    WORKER_STALLED_INTERVAL_MS: int(30_000, 500),
     RELEASE_ARCHIVE_MIN_FILES: int(10, 1),
     MAX_FILE_SIZE: int(2 * GiB, 1),
     MAX_BUNDLE_FILES: int(20_000, 1),
@@ -78,6 +80,9 @@ export interface Config {
   workerConcurrency: number;
   dashboardWorkerConcurrency: number;
   jobAttempts: number;
+  /** a job whose worker stops renewing its lock (crash) is handed to another worker after about this long */
+  workerLockDurationMs: number;
+  workerStalledIntervalMs: number;
   releaseArchiveMinFiles: number;
   limits: {
     maxFileSize: number;
@@ -136,6 +141,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     workerConcurrency: c.WORKER_CONCURRENCY,
     dashboardWorkerConcurrency: c.DASHBOARD_WORKER_CONCURRENCY,
     jobAttempts: c.JOB_ATTEMPTS,
+    workerLockDurationMs: c.WORKER_LOCK_DURATION_MS,
+    workerStalledIntervalMs: c.WORKER_STALLED_INTERVAL_MS,
     releaseArchiveMinFiles: c.RELEASE_ARCHIVE_MIN_FILES,
     limits: {
       maxFileSize: c.MAX_FILE_SIZE,
