@@ -79,7 +79,9 @@ describe('snowflake ids', () => {
     expect(thrownMessage(() => packSnowflakeId(parts({ timeDiff: -1 })))).toBe(
       'Time difference exceed max bit value of 32',
     );
-    expect(thrownMessage(() => packSnowflakeId(parts({ regionId: 4096 })))).toBe('Region ID exceed max bit value of 12');
+    expect(thrownMessage(() => packSnowflakeId(parts({ regionId: 4096 })))).toBe(
+      'Region ID exceed max bit value of 12',
+    );
     expect(thrownMessage(() => packSnowflakeId(parts({ sequence: 16 })))).toBe(
       'Region sequence exceed max bit value of 4',
     );

@@ -101,9 +101,8 @@ describe('withRedisLock', () => {
   it('gives up with lock_timeout after acquireTimeoutMs', async () => {
     await withRedisLock(redis, 'busy', options, async () => {
       const started = performance.now();
-      const outcome = await withRedisLock(redis, 'busy', { ...options, acquireTimeoutMs: 300 }, async () => 'ran').catch(
-        (err: unknown) => err,
-      );
+      const impatient = { ...options, acquireTimeoutMs: 300 };
+      const outcome = await withRedisLock(redis, 'busy', impatient, async () => 'ran').catch((err: unknown) => err);
       const waited = performance.now() - started;
       expect(isAppError(outcome, 'lock_timeout')).toBe(true);
       expect((outcome as Error).message).toMatch(/^Could not acquire lock ".*:l:busy" within \d+ ms \(\d+ attempts\)$/);

@@ -30,7 +30,8 @@ afterAll(async () => {
 /** A key prefix of its own per test, so each test starts with fresh counters. */
 function freshOptions(regionId = 0) {
   testIndex += 1;
-  return { epochSeconds: EPOCH_SECONDS, regionId, keyPrefix: `${testRedisPrefix()}-${testIndex}`, now: () => FROZEN_NOW };
+  const keyPrefix = `${testRedisPrefix()}-${testIndex}`;
+  return { epochSeconds: EPOCH_SECONDS, regionId, keyPrefix, now: () => FROZEN_NOW };
 }
 
 describe('nextSnowflakeId against Redis', () => {

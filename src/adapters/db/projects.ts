@@ -54,7 +54,11 @@ export async function insertProject(db: DbOrTx, project: NewProject): Promise<Pr
 }
 
 /** Exact slug match, any status. */
-export async function findProjectBySlug(db: DbOrTx, organizationId: string, slug: string): Promise<Project | undefined> {
+export async function findProjectBySlug(
+  db: DbOrTx,
+  organizationId: string,
+  slug: string,
+): Promise<Project | undefined> {
   const row = await db
     .selectFrom('project')
     .selectAll()
