@@ -93,6 +93,14 @@ describe('createRelease', () => {
     expect((noOrg as Error).message).toBe('organization "ghost" not found');
   });
 
+  it('fills the semver columns of a version that parses, and leaves them null otherwise', async () => {
+    const semver = (await release('pkg@1.2.3-rc.1+77')).release;
+    expect(semver).toMatchObject({ package: 'pkg', major: '1', minor: '2', patch: '3', revision: '0' });
+    expect(semver).toMatchObject({ prerelease: 'rc.1', buildCode: '77', buildNumber: '77' });
+    const plain = (await release('not a version')).release;
+    expect([plain.package, plain.major, plain.prerelease, plain.buildNumber]).toEqual([null, null, null, null]);
+  });
+
   it('accepts a release with no projects', async () => {
     const result = await release('bare');
     expect(result.created).toBe(true);

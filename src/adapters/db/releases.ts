@@ -1,3 +1,4 @@
+import { releaseSemverColumns } from '../../domain/releaseVersion.js';
 import type { DbOrTx } from './connect.js';
 import type { ReleaseRow } from './schema.js';
 
@@ -20,6 +21,15 @@ export interface Release {
   totalDeploys: number | null;
   lastDeployId: string | null;
   userAgent: string | null;
+  /** Denormalized semver of the version (null when it does not parse); bigint columns as decimal strings. */
+  package: string | null;
+  major: string | null;
+  minor: string | null;
+  patch: string | null;
+  revision: string | null;
+  prerelease: string | null;
+  buildCode: string | null;
+  buildNumber: string | null;
 }
 
 export interface NewRelease {
@@ -60,6 +70,14 @@ function toRelease(row: ReleaseRow): Release {
     totalDeploys: row.total_deploys,
     lastDeployId: row.last_deploy_id,
     userAgent: row.user_agent,
+    package: row.package,
+    major: row.major,
+    minor: row.minor,
+    patch: row.patch,
+    revision: row.revision,
+    prerelease: row.prerelease,
+    buildCode: row.build_code,
+    buildNumber: row.build_number,
   };
 }
 
@@ -90,6 +108,8 @@ async function insertReleaseIfAbsent(db: DbOrTx, release: NewRelease): Promise<R
       owner_id: release.ownerId ?? null,
       data: JSON.stringify(release.data ?? {}),
       user_agent: release.userAgent ?? null,
+      // Sentry fills the semver columns on create, so version ordering and filters work without reparsing.
+      ...releaseSemverColumns(release.version),
     })
     .onConflict((oc) => oc.constraint('release_org_version_unique').doNothing())
     .returningAll()
