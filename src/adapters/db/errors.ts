@@ -78,3 +78,16 @@ export function translateDbError(err: unknown): unknown {
   }
   return err;
 }
+
+/** Runs `fn`, rethrowing driver errors through `translateDbError`. */
+export async function withDbErrors<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    throw translateDbError(err);
+  }
+}
+
+export function isForeignKeyViolation(err: unknown): boolean {
+  return pgErrorCode(err) === PG_ERROR.foreignKeyViolation;
+}

@@ -1,0 +1,99 @@
+import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { sql } from 'kysely';
+import { DEFAULT_BLOB_SIZE } from '../../domain/blobPolicy.js';
+import { AppError } from '../../domain/errors.js';
+import type { Db } from '../db/connect.js';
+import { isForeignKeyViolation, withDbErrors } from '../db/errors.js';
+import { storeBlob } from './blobs.js';
+import { readPieces } from './streams.js';
+import type { FileMetaInput, FileStoreDeps, StoredFile } from './types.js';
+
+const INDEX_ROWS_PER_INSERT = 1000;
+
+export interface PutFileOptions {
+  /** piece size; each piece becomes one (deduplicated) blob. Default 1 MiB, as Sentry's putfile. */
+  blobSize?: number;
+}
+
+/**
+ * Stores content as a file: cuts it into `blobSize` pieces, stores each as a deduplicated blob, then writes the file
+ * row and its index rows in one transaction (the caller's, if `deps.db` is one). Holds one piece in memory at a
+ * time. Blobs are stored before the file rows exist; if anything fails they are left unreferenced for the GC.
+ */
+export async function putFile(
+  deps: FileStoreDeps,
+  meta: FileMetaInput,
+  source: Readable | Buffer,
+  opts: PutFileOptions = {},
+): Promise<StoredFile> {
+  const hash = createHash('sha1');
+  const blobs: Array<{ id: string; size: number }> = [];
+  for await (const piece of readPieces(source, opts.blobSize ?? DEFAULT_BLOB_SIZE)) {
+    hash.update(piece);
+    const blob = await storeBlob(deps, piece);
+    blobs.push({ id: blob.id, size: blob.size });
+  }
+  return createFileFromBlobs(deps.db, { ...meta, checksum: hash.digest('hex') }, blobs);
+}
+
+/**
+ * Creates a file made of existing blobs in the given order (repeats allowed); offsets accumulate the sizes. The
+ * checksum is the caller's (computed while it read the blobs). A blob that vanished is a transient conflict.
+ */
+export async function createFileFromBlobs(
+  db: Db,
+  meta: FileMetaInput & { checksum: string },
+  blobs: ReadonlyArray<{ id: string; size: number }>,
+): Promise<StoredFile> {
+  const size = blobs.reduce((sum, blob) => sum + blob.size, 0);
+  return withDbErrors(() =>
+    inTransaction(db, async (tx) => {
+      const file = await tx
+        .insertInto('file')
+        .values({
+          name: meta.name,
+          type: meta.type,
+          headers: JSON.stringify(meta.headers ?? {}),
+          size,
+          checksum: meta.checksum,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await insertIndexRows(tx, file.id, blobs);
+      return { id: file.id, size, checksum: meta.checksum };
+    }),
+  );
+}
+
+async function insertIndexRows(db: Db, fileId: string, blobs: ReadonlyArray<{ id: string; size: number }>) {
+  let offset = 0;
+  const rows = blobs.map((blob) => {
+    const row = { file_id: fileId, blob_id: blob.id, offset };
+    offset += blob.size;
+    return row;
+  });
+  for (let start = 0; start < rows.length; start += INDEX_ROWS_PER_INSERT) {
+    try {
+      await db.insertInto('file_blob_index').values(rows.slice(start, start + INDEX_ROWS_PER_INSERT)).execute();
+    } catch (err) {
+      if (!isForeignKeyViolation(err)) throw err;
+      throw new AppError('db_conflict', 'A blob disappeared while it was being linked to a file', { cause: err });
+    }
+  }
+}
+
+/** Deletes file rows (their index rows cascade). Their blobs stay until the GC finds them unreferenced. */
+export async function deleteFiles(db: Db, fileIds: readonly string[]): Promise<void> {
+  if (fileIds.length === 0) return;
+  await withDbErrors(() =>
+    db
+      .deleteFrom('file')
+      .where(sql<boolean>`id = any(${[...fileIds]}::bigint[])`)
+      .execute(),
+  );
+}
+
+function inTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? fn(db) : db.transaction().execute(fn);
+}

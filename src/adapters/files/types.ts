@@ -1,0 +1,37 @@
+import type { Db } from '../db/connect.js';
+import type { BlobStore } from '../storage/BlobStore.js';
+
+/** What the file layer needs: the database (or an open transaction) and the blob store. */
+export interface FileStoreDeps {
+  db: Db;
+  blobs: BlobStore;
+}
+
+export interface StoredBlob {
+  id: string;
+  /** SHA-1 hex of the uncompressed content */
+  checksum: string;
+  /** uncompressed size in bytes */
+  size: number;
+}
+
+export interface StoredFile {
+  id: string;
+  size: number;
+  checksum: string;
+}
+
+/** Where a blob's bytes live: inline in the row, or under `path` in the blob store, encoded per `compression`. */
+export interface BlobLocation {
+  path: string | null;
+  inline_data: Buffer | null;
+  compression: string;
+  /** uncompressed size, when known: small blobs are then decompressed in one call instead of streamed */
+  size?: number | string | null;
+}
+
+export interface FileMetaInput {
+  name: string;
+  type: string;
+  headers?: Record<string, unknown>;
+}
