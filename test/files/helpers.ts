@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
@@ -10,6 +10,8 @@ export interface TempFsStore {
   root: string;
   /** relative paths of every file under the root (stored objects and any stray temp file) */
   listObjects(): Promise<string[]>;
+  /** deletes every stored object */
+  clear(): Promise<void>;
   remove(): Promise<void>;
 }
 
@@ -25,6 +27,10 @@ export async function createTempFsStore(): Promise<TempFsStore> {
         .filter((e) => e.isFile())
         .map((e) => join(e.parentPath, e.name).slice(root.length + 1))
         .sort();
+    },
+    async clear() {
+      await rm(root, { recursive: true, force: true });
+      await mkdir(root, { recursive: true });
     },
     remove: () => rm(root, { recursive: true, force: true }),
   };
