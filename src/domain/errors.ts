@@ -8,6 +8,7 @@ export type AppErrorCode =
   | 'validation_failed'
   | 'not_found'
   | 'conflict'
+  | 'forbidden'
   | 'file_too_large'
   | 'chunks_missing'
   | 'checksum_mismatch'
