@@ -1,4 +1,5 @@
 import { assertValidBlobKey, generateBlobPath } from './BlobStore.js';
+import { normalizePrefix } from './S3BlobStore.js';
 
 describe('generateBlobPath', () => {
   it('splits a uuid4-shaped hex 2/4/26', () => {
@@ -21,5 +22,17 @@ describe('generateBlobPath', () => {
 
   it('refuses too few random bytes', () => {
     expect(() => generateBlobPath(() => Buffer.alloc(8))).toThrow('16 random bytes');
+  });
+});
+
+describe('normalizePrefix', () => {
+  it.each([
+    [undefined, ''],
+    ['', ''],
+    ['/', ''],
+    ['blobs', 'blobs/'],
+    ['/tenant/a/', 'tenant/a/'],
+  ])('%p -> %p', (given, expected) => {
+    expect(normalizePrefix(given)).toBe(expected);
   });
 });
