@@ -1,3 +1,5 @@
+import { AppError } from '../errors.js';
+
 /**
  * The fixed error answers of the dashboard endpoints (reference A.7), each with its HTTP status. Validation errors
  * (400, DRF envelope) are the only bodies not listed here.
@@ -33,4 +35,25 @@ const FIXED_ANSWERS: readonly DashboardErrorAnswer[] = [
 export function statusOfDashboardErrorBody(body: unknown): DashboardErrorAnswer['status'] {
   const text = JSON.stringify(body);
   return FIXED_ANSWERS.find((answer) => JSON.stringify(answer.body) === text)?.status ?? 400;
+}
+
+/** What a dashboard AppError carries in `details`: the exact HTTP answer. */
+export interface DashboardErrorDetails {
+  status: DashboardErrorAnswer['status'];
+  body: unknown;
+}
+
+const CODE_BY_STATUS = { 400: 'validation_failed', 403: 'forbidden', 404: 'not_found', 409: 'conflict' } as const;
+
+/** A permanent dashboard failure: code by status, the body as the message (also the job's failure reason). */
+export function dashboardError(status: DashboardErrorDetails['status'], body: unknown): AppError {
+  const details: DashboardErrorDetails = { status, body };
+  return new AppError(CODE_BY_STATUS[status], JSON.stringify(body), { details });
+}
+
+/** The HTTP answer an error stands for, when it is a dashboard AppError. */
+export function dashboardErrorDetails(err: unknown): DashboardErrorDetails | null {
+  if (!(err instanceof AppError) || typeof err.details !== 'object' || err.details === null) return null;
+  const { status, body } = err.details as Partial<DashboardErrorDetails>;
+  return typeof status === 'number' && body !== undefined ? { status, body } : null;
 }
