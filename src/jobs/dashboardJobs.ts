@@ -25,7 +25,7 @@ export const reconcileDashboardPayloadSchema = z.object({
   // a dashboard id, or the prebuilt "default-overview"; anything else is answered 404 by the worker
   dashboardId: z.string().min(1).max(64),
   actorUserId: decimalId.nullish(),
-  body: z.unknown().refine((body) => body !== undefined, 'is required'),
+  body: z.unknown().refine((body): boolean => body !== undefined, 'is required'),
 });
 export type ReconcileDashboardPayload = z.infer<typeof reconcileDashboardPayloadSchema>;
 
