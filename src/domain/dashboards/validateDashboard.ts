@@ -9,7 +9,6 @@ import {
   charField,
   dateTimeField,
   dictField,
-  fail,
   hasErrors,
   integerField,
   listField,

@@ -10,7 +10,7 @@ import { createDashboardIn } from './reconcileDashboard.js';
 export async function createDashboard(deps: DashboardDeps, input: DashboardBodyInput): Promise<Record<string, unknown>> {
   return inDashboardTransaction(deps.db, CREATE_TITLE_TAKEN_BODY, async (tx) => {
     const { actor } = await resolveActor(tx, input.organizationId, input.actor);
-    const row = await createDashboardIn(deps, tx, input, actor);
+    const row = await createDashboardIn(tx, input, actor);
     return serializeStoredDashboard(deps, tx, row);
   });
 }

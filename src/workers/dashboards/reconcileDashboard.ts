@@ -78,7 +78,6 @@ export async function precheckDashboardUpdate(deps: DashboardDeps, input: Reconc
  * (title required), then the same plan from an empty state, so new widgets are numbered from 1.
  */
 export async function createDashboardIn(
-  deps: DashboardDeps,
   tx: DashboardTx,
   input: DashboardBodyInput,
   actor: DashboardActor,
@@ -92,7 +91,7 @@ export async function createDashboardIn(
 
 async function forkPrebuiltDashboard(deps: DashboardDeps, tx: DashboardTx, input: ReconcileDashboardInput) {
   const { actor } = await resolveActor(tx, input.organizationId, input.actor);
-  const row = await createDashboardIn(deps, tx, input, actor);
+  const row = await createDashboardIn(tx, input, actor);
   await insertTombstone(tx, input.organizationId, input.dashboardId);
   return serializeStoredDashboard(deps, tx, row);
 }
