@@ -16,10 +16,34 @@ export interface PutFileOptions {
   blobSize?: number;
 }
 
+/** Content stored as blobs but not yet part of any file: what `createFileFromBlobs` turns into a file. */
+export interface StoredContent {
+  blobs: Array<{ id: string; size: number }>;
+  checksum: string;
+  size: number;
+}
+
 /**
- * Stores content as a file: cuts it into `blobSize` pieces, stores each as a deduplicated blob, then writes the file
- * row and its index rows in one transaction (the caller's, if `deps.db` is one). Holds one piece in memory at a
- * time. Blobs are stored before the file rows exist; if anything fails they are left unreferenced for the GC.
+ * Cuts content into `blobSize` pieces and stores each as a deduplicated blob; holds one piece in memory at a time.
+ * Pass the pool, not a transaction: blob rows must commit on their own, so that if the caller's transaction rolls
+ * back they are merely unreferenced and the GC pass removes them with their objects.
+ */
+export async function storeContent(deps: FileStoreDeps, source: Readable | Buffer, opts: PutFileOptions = {}): Promise<StoredContent> {
+  const hash = createHash('sha1');
+  const blobs: StoredContent['blobs'] = [];
+  let size = 0;
+  for await (const piece of readPieces(source, opts.blobSize ?? DEFAULT_BLOB_SIZE)) {
+    hash.update(piece);
+    size += piece.length;
+    const blob = await storeBlob(deps, piece);
+    blobs.push({ id: blob.id, size: blob.size });
+  }
+  return { blobs, checksum: hash.digest('hex'), size };
+}
+
+/**
+ * Stores content as a file: `storeContent`, then the file row and its index rows in one transaction (the caller's,
+ * if `deps.db` is one).
  */
 export async function putFile(
   deps: FileStoreDeps,
@@ -27,14 +51,8 @@ export async function putFile(
   source: Readable | Buffer,
   opts: PutFileOptions = {},
 ): Promise<StoredFile> {
-  const hash = createHash('sha1');
-  const blobs: Array<{ id: string; size: number }> = [];
-  for await (const piece of readPieces(source, opts.blobSize ?? DEFAULT_BLOB_SIZE)) {
-    hash.update(piece);
-    const blob = await storeBlob(deps, piece);
-    blobs.push({ id: blob.id, size: blob.size });
-  }
-  return createFileFromBlobs(deps.db, { ...meta, checksum: hash.digest('hex') }, blobs);
+  const content = await storeContent(deps, source, opts);
+  return createFileFromBlobs(deps.db, { ...meta, checksum: content.checksum }, content.blobs);
 }
 
 /**

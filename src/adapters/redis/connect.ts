@@ -1,3 +1,4 @@
+import type { ConnectionOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export type { Redis };
@@ -25,18 +26,8 @@ export function prefixedKey(prefix: string, key: string): string {
 
 /**
  * Connection options (not a client) for BullMQ, so that each Queue/Worker owns and closes its own connections.
- * Accepts redis:// and rediss:// URLs with optional user, password and database number.
+ * Workers need `maxRetriesPerRequest: null`: their blocking commands must wait out a reconnect.
  */
-export function redisOptionsFromUrl(url: string, options: { forBullWorker?: boolean } = {}): RedisOptions {
-  const u = new URL(url);
-  const db = u.pathname.replace(/^\//, '');
-  return {
-    host: u.hostname.replace(/^\[(.*)\]$/, '$1') || '127.0.0.1',
-    port: u.port ? Number(u.port) : 6379,
-    ...(u.username ? { username: decodeURIComponent(u.username) } : {}),
-    ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
-    ...(db ? { db: Number(db) } : {}),
-    ...(u.protocol === 'rediss:' ? { tls: {} } : {}),
-    maxRetriesPerRequest: options.forBullWorker ? null : 3,
-  };
+export function bullConnection(url: string, options: { forBullWorker?: boolean } = {}): ConnectionOptions {
+  return { url, maxRetriesPerRequest: options.forBullWorker ? null : 3 };
 }
