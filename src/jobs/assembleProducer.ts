@@ -1,0 +1,78 @@
+import { Queue, type ConnectionOptions } from 'bullmq';
+import { findMissingChunks } from '../adapters/files/index.js';
+import type { Db } from '../adapters/db/connect.js';
+import type { AssembleStatusStore } from '../adapters/redis/assembleStatusStore.js';
+import { ASSEMBLE_TASK, type AssembleState } from '../domain/assembleStatus.js';
+import {
+  ASSEMBLE_JOB,
+  ASSEMBLE_QUEUE,
+  releaseBundleJobId,
+  type AssembleJobName,
+  type AssembleJobPayloads,
+  type ReleaseBundlePayload,
+} from './assembleJobs.js';
+import { defaultJobOptions } from './queues.js';
+
+export type AssembleQueue = Queue;
+
+export function createAssembleQueue(connection: ConnectionOptions, prefix: string, attempts: number): AssembleQueue {
+  return new Queue(ASSEMBLE_QUEUE, { connection, prefix, defaultJobOptions: defaultJobOptions(attempts) });
+}
+
+/** What the assemble endpoint answers and what producers read: Sentry's response shape. */
+export interface AssembleResponse {
+  state: AssembleState;
+  detail: string | null;
+  missingChunks: string[];
+}
+
+export interface AssemblyRequestDeps {
+  db: Db;
+  queue: AssembleQueue;
+  statusStore: AssembleStatusStore;
+}
+
+export const MISSING_CHUNKS_DETAIL = 'Not all chunks available for assembling';
+
+/**
+ * Asks for a release bundle to be assembled, the way the release assemble endpoint does (reference 1.4.1 and
+ * DESIGN.md section 3): an existing status is answered as is; an empty chunk list is a poll; chunks the organisation
+ * does not own are reported (and nothing is written, so the caller can upload them and ask again); otherwise
+ * `created` is written with SET NX and only the request that won it enqueues the job.
+ */
+export async function requestReleaseBundleAssembly(
+  deps: AssemblyRequestDeps,
+  request: Omit<ReleaseBundlePayload, 'chunks'> & { chunks: string[] },
+): Promise<AssembleResponse> {
+  const ref = { scope: request.organizationId, checksum: request.checksum, task: ASSEMBLE_TASK.releaseBundle };
+  const existing = await deps.statusStore.get(ref);
+  if (existing) return { ...existing, missingChunks: [] };
+  if (request.chunks.length === 0) return { state: 'not_found', detail: null, missingChunks: [] };
+  const missingChunks = await findMissingChunks(deps.db, request.organizationId, request.chunks);
+  if (missingChunks.length > 0) return { state: 'error', detail: MISSING_CHUNKS_DETAIL, missingChunks };
+  if (await deps.statusStore.createIfAbsent(ref)) {
+    const payload: ReleaseBundlePayload = { ...request, chunks: request.chunks };
+    await enqueueAssembleJob(deps.queue, ASSEMBLE_JOB.releaseBundle, payload, releaseBundleJobId(payload));
+    return { state: 'created', detail: null, missingChunks: [] };
+  }
+  const raced = await deps.statusStore.get(ref);
+  return { state: raced?.state ?? 'created', detail: raced?.detail ?? null, missingChunks: [] };
+}
+
+/**
+ * Adds a job under its deterministic id. A finished job with that id (kept for a while for Bull Board) would make
+ * the add a silent no-op, so it is removed first: the status key, not the job id, is what guards against doubles.
+ */
+export async function enqueueAssembleJob<N extends AssembleJobName>(
+  queue: AssembleQueue,
+  name: N,
+  payload: AssembleJobPayloads[N],
+  jobId: string,
+): Promise<void> {
+  const previous = await queue.getJob(jobId);
+  if (previous) {
+    const state = await previous.getState();
+    if (state === 'completed' || state === 'failed') await previous.remove().catch(() => undefined);
+  }
+  await queue.add(name, payload, { jobId });
+}

@@ -1,0 +1,63 @@
+import { resolve } from 'node:path';
+import type { Config } from '../config/config.js';
+import type { Db } from '../adapters/db/connect.js';
+import { migrateToLatest } from '../adapters/db/migrate.js';
+import type { Redis } from '../adapters/redis/connect.js';
+import { AssembleStatusStore } from '../adapters/redis/assembleStatusStore.js';
+import type { BlobStore } from '../adapters/storage/BlobStore.js';
+import { createBlobStore } from '../adapters/storage/createBlobStore.js';
+import type { Logger } from '../logging/logger.js';
+import { connectDatabase, connectRedis } from './services.js';
+
+/** Everything a process role needs, built once by a composition root and closed once on shutdown. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  db: Db;
+  redis: Redis;
+  blobs: BlobStore;
+  statusStore: AssembleStatusStore;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** apply pending migrations (and create the database when missing) before anything else */
+  migrate: boolean;
+}
+
+export async function openAppContext(config: Config, logger: Logger, options: OpenOptions): Promise<AppContext> {
+  const db = await connectDatabase(config, { createIfMissing: options.migrate });
+  let redis: Redis | undefined;
+  try {
+    if (options.migrate) {
+      const applied = await migrateToLatest(db);
+      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+    }
+    redis = await connectRedis(config);
+    const blobs = createBlobStore(resolveStorage(config.storage));
+    const statusStore = new AssembleStatusStore(redis, config.redisPrefix);
+    const opened = redis;
+    return {
+      config,
+      logger,
+      db,
+      redis: opened,
+      blobs,
+      statusStore,
+      async close() {
+        await blobs.close();
+        opened.disconnect();
+        await db.destroy();
+      },
+    };
+  } catch (err) {
+    redis?.disconnect();
+    await db.destroy();
+    throw err;
+  }
+}
+
+/** A relative STORAGE_DIR is relative to the working directory the process was started in. */
+function resolveStorage(storage: Config['storage']): Config['storage'] {
+  return storage.driver === 'fs' ? { driver: 'fs', dir: resolve(storage.dir) } : storage;
+}

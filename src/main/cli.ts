@@ -1,0 +1,54 @@
+import { Command, CommanderError } from 'commander';
+import { ConfigError, parseConfig } from '../config/config.js';
+import { AppError } from '../domain/errors.js';
+import { createLogger } from '../logging/logger.js';
+import { registerAdminCommands } from './commands/admin.js';
+import { registerAssembleCommands } from './commands/assemble.js';
+import { registerRoleCommands } from './commands/roles.js';
+import { StartupError } from './services.js';
+
+/** The `assembler` command line. The environment is parsed once, lazily, so `--help` works without any setup. */
+export function buildProgram(env: Record<string, string | undefined> = process.env): Command {
+  const program = new Command('assembler')
+    .description('artifact-assembler: Sentry-compatible release artifact assembly (workers, HTTP front, admin)')
+    .showHelpAfterError()
+    .exitOverride();
+  const lazy = {
+    config: () => parseConfig(env),
+    logger: (level?: string) => createLogger((level ?? parseConfig(env).logLevel) as 'info'),
+  };
+  registerRoleCommands(program, lazy);
+  registerAdminCommands(program, lazy);
+  registerAssembleCommands(program, lazy);
+  return program;
+}
+
+export type LazyEnv = {
+  config: () => ReturnType<typeof parseConfig>;
+  logger: (level?: string) => ReturnType<typeof createLogger>;
+};
+
+async function main(): Promise<void> {
+  try {
+    await buildProgram().parseAsync(process.argv);
+  } catch (err) {
+    process.exitCode = reportFatal(err);
+  }
+}
+
+/** One clear line on stderr for errors a user can fix; a stack trace only for bugs. Returns the exit code. */
+function reportFatal(err: unknown): number {
+  if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+  if (err instanceof ConfigError || err instanceof StartupError) {
+    process.stderr.write(`assembler: ${err.message}\n`);
+    return 1;
+  }
+  if (err instanceof AppError) {
+    process.stderr.write(`assembler: ${err.message}\n`);
+    return 1;
+  }
+  process.stderr.write(`assembler: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return 1;
+}
+
+await main();

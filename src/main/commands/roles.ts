@@ -1,0 +1,66 @@
+import type { Command } from 'commander';
+import { migrateToLatest } from '../../adapters/db/migrate.js';
+import { collectGarbageBlobs } from '../../adapters/files/index.js';
+import { openAppContext, type AppContext } from '../appContext.js';
+import { startAssembleWorker } from '../assembleWorkerRole.js';
+import { connectDatabase } from '../services.js';
+import { onShutdown } from '../shutdown.js';
+import type { LazyEnv } from '../cli.js';
+
+type Stoppable = { close(): Promise<void> };
+
+/** Long-running roles (one image, chosen by command) and the operational one-shots. */
+export function registerRoleCommands(program: Command, env: LazyEnv): void {
+  program
+    .command('worker')
+    .description('run the assemble worker (queue assemble-artifacts)')
+    .action(() => runRoles(env, ['assemble'], false));
+
+  program
+    .command('all')
+    .description('run everything in one process (the default of npm start); applies migrations first')
+    .action(() => runRoles(env, ['assemble'], true));
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations (creating the database if it does not exist)')
+    .action(async () => {
+      const db = await connectDatabase(env.config(), { createIfMissing: true });
+      try {
+        const applied = await migrateToLatest(db);
+        process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
+      } finally {
+        await db.destroy();
+      }
+    });
+
+  program
+    .command('gc')
+    .description('delete blobs that nothing references and that are older than the grace period')
+    .option('--grace-seconds <n>', 'override BLOB_GC_GRACE_SECONDS', (v) => Number.parseInt(v, 10))
+    .action(async (opts: { graceSeconds?: number }) => {
+      const config = env.config();
+      const ctx = await openAppContext(config, env.logger(), { migrate: false });
+      try {
+        const { removed } = await collectGarbageBlobs(ctx, { graceSeconds: opts.graceSeconds ?? config.blobGcGraceSeconds });
+        process.stdout.write(`removed ${removed} unreferenced blobs\n`);
+      } finally {
+        await ctx.close();
+      }
+    });
+}
+
+type Role = 'assemble';
+
+async function runRoles(env: LazyEnv, roles: Role[], migrate: boolean): Promise<void> {
+  const config = env.config();
+  const logger = env.logger();
+  const ctx: AppContext = await openAppContext(config, logger, { migrate });
+  const running: Stoppable[] = [];
+  if (roles.includes('assemble')) running.push(startAssembleWorker(ctx));
+  logger.info({ roles, storage: config.storage.driver, concurrency: config.workerConcurrency }, 'started');
+  onShutdown(logger, async () => {
+    await Promise.all(running.map((r) => r.close()));
+    await ctx.close();
+  });
+}

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
+import { AppError } from '../../domain/errors.js';
+import { findOwnedBlobs, readBlobBuffer, type FileStoreDeps } from '../../adapters/files/index.js';
+
+export interface AssembleChunksInput {
+  organizationId: string;
+  /** the client's total SHA-1 over the concatenated chunks */
+  checksum: string;
+  /** chunk SHA-1s in file order; repeats allowed */
+  chunks: readonly string[];
+  maxFileSize: number;
+  /** the name reported in the size-limit message */
+  name: string;
+  /** where the assembled bytes are written */
+  targetPath: string;
+}
+
+export interface AssembledChunks {
+  size: number;
+  /** the chunk blobs in file order (repeats included), ready to become the bundle's file rows */
+  blobs: Array<{ id: string; size: number }>;
+}
+
+/**
+ * Concatenates a bundle's chunks, in the order the client listed them, into a temp file while hashing. Only blobs
+ * the organisation owns count; the size limit counts repeated chunks each time (DESIGN.md section 5).
+ */
+export async function assembleChunks(deps: FileStoreDeps, input: AssembleChunksInput): Promise<AssembledChunks> {
+  const owned = await findOwnedBlobs(deps.db, input.organizationId, [...new Set(input.chunks)]);
+  const blobs = input.chunks.flatMap((checksum) => {
+    const blob = owned.get(checksum);
+    return blob ? [{ id: blob.id, size: blob.size }] : [];
+  });
+  const size = blobs.reduce((sum, b) => sum + b.size, 0);
+  if (size > input.maxFileSize) {
+    throw new AppError('file_too_large', `File ${input.name} exceeds maximum size (${size} > ${input.maxFileSize})`);
+  }
+  if (blobs.length !== input.chunks.length) {
+    throw new AppError('chunks_missing', 'Not all chunks available for assembling');
+  }
+  const actual = await writeBlobsInOrder(deps, blobs, input.targetPath);
+  if (actual !== input.checksum) throw new AppError('checksum_mismatch', 'Reported checksum mismatch');
+  return { size, blobs };
+}
+
+/** One chunk in memory at a time (at most the chunk size, 8 MiB), so memory stays flat for any bundle size. */
+async function writeBlobsInOrder(deps: FileStoreDeps, blobs: AssembledChunks['blobs'], path: string): Promise<string> {
+  const hash = createHash('sha1');
+  const out = createWriteStream(path);
+  const failed = once(out, 'error').then(([err]) => {
+    throw err;
+  });
+  try {
+    for (const blob of blobs) {
+      const bytes = await readBlobBuffer(deps, blob.id);
+      hash.update(bytes);
+      if (!out.write(bytes)) await Promise.race([once(out, 'drain'), failed]);
+    }
+    out.end();
+    await Promise.race([once(out, 'finish'), failed]);
+  } finally {
+    out.destroy();
+  }
+  return hash.digest('hex');
+}

@@ -1,0 +1,105 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { FileStoreDeps } from '../../adapters/files/index.js';
+import { findOrganizationById } from '../../adapters/db/organizations.js';
+import { findReleaseByVersion, getOrCreateDistribution } from '../../adapters/db/releases.js';
+import { AppError, isTransientCode } from '../../domain/errors.js';
+import { requireUrls, type BundleManifest } from '../../domain/manifest.js';
+import type { ReleaseBundlePayload } from '../../jobs/assembleJobs.js';
+import { assembleChunks } from './assembleChunks.js';
+import { BundleArchive, type BundleLimits } from './bundleArchive.js';
+import type { ReleaseTarget } from './releaseTarget.js';
+import { storeReleaseArchive } from './storeReleaseArchive.js';
+import { storeSingleReleaseFiles } from './storeSingleReleaseFiles.js';
+import { withTempDir } from './withTempDir.js';
+
+/** Per-job temp folders are `assemble-<pid>-<random>` under TEMP_DIR. */
+export const ASSEMBLE_TEMP_PREFIX = 'assemble-';
+
+export interface AssembleSettings {
+  tempDir: string;
+  releaseArchiveMinFiles: number;
+  maxFileSize: number;
+  bundleLimits: BundleLimits;
+}
+
+export interface AssembleDeps extends FileStoreDeps {
+  settings: AssembleSettings;
+  logger: Logger;
+}
+
+export type ReleaseBundleOutcome =
+  | { mode: 'empty'; files: 0 }
+  | { mode: 'archive'; files: number; bytes: number }
+  | { mode: 'single'; files: number; bytes: number };
+
+/**
+ * Turns an uploaded release bundle into release files (reference sections 1.6-1.8 and 3; DESIGN.md section 5).
+ * Throws AppError: permanent codes carry the message clients see in the assemble status.
+ */
+export async function assembleReleaseBundle(deps: AssembleDeps, payload: ReleaseBundlePayload): Promise<ReleaseBundleOutcome> {
+  const organization = await findOrganizationById(deps.db, payload.organizationId);
+  if (!organization) throw new AppError('not_found', 'organization does not exist');
+  return withTempDir(deps.settings.tempDir, ASSEMBLE_TEMP_PREFIX, async (dir) => {
+    const bundlePath = join(dir, 'bundle.zip');
+    const assembled = await assembleChunks(deps, {
+      organizationId: payload.organizationId,
+      checksum: payload.checksum,
+      chunks: payload.chunks,
+      maxFileSize: deps.settings.maxFileSize,
+      name: `release-artifacts-${payload.checksum}.zip`,
+      targetPath: bundlePath,
+    });
+    const archive = await BundleArchive.open(bundlePath, deps.settings.bundleLimits);
+    const manifest = archive.manifest;
+    if (manifest.files.length === 0) return { mode: 'empty', files: 0 };
+    requireUrls(manifest);
+    const target = await resolveTarget(deps, payload, organization.slug, manifest);
+    const bytes = assembled.size;
+    if (manifest.files.length >= deps.settings.releaseArchiveMinFiles) {
+      const archived = await tryArchive(deps, archive, target, { checksum: payload.checksum, blobs: assembled.blobs });
+      if (archived) return { mode: 'archive', files: manifest.files.length, bytes };
+    }
+    const { stored } = await storeSingleReleaseFiles(deps, archive, target);
+    return { mode: 'single', files: stored, bytes };
+  });
+}
+
+/** Sentry's `_create_release_file` checks, in its order: org, release, release exists, dist. */
+async function resolveTarget(
+  deps: AssembleDeps,
+  payload: ReleaseBundlePayload,
+  organizationSlug: string,
+  manifest: BundleManifest,
+): Promise<ReleaseTarget> {
+  if (manifest.org !== organizationSlug) throw new AppError('org_mismatch', 'organization does not match uploaded bundle');
+  if (manifest.release !== payload.version) throw new AppError('release_mismatch', 'release does not match uploaded bundle');
+  const release = await findReleaseByVersion(deps.db, payload.organizationId, payload.version);
+  if (!release) throw new AppError('release_not_found', 'release does not exist');
+  const dist = manifest.dist
+    ? await getOrCreateDistribution(deps.db, { organizationId: payload.organizationId, releaseId: release.id, name: manifest.dist })
+    : null;
+  return { organizationId: payload.organizationId, releaseId: release.id, distId: dist?.id ?? null, distName: dist?.name ?? null };
+}
+
+const BUNDLE_FAULTS = new Set(['bundle_invalid', 'bundle_limit_exceeded']);
+
+/**
+ * As in Sentry, a failed index update falls back to single files, but not for transient failures (lost connection,
+ * deadlock), which are the job's to retry, nor for a bad entry, which would fail the single-file path just the same.
+ */
+async function tryArchive(
+  deps: AssembleDeps,
+  archive: BundleArchive,
+  target: ReleaseTarget,
+  bundle: { checksum: string; blobs: Array<{ id: string; size: number }> },
+): Promise<boolean> {
+  try {
+    await storeReleaseArchive(deps, archive, target, bundle);
+    return true;
+  } catch (err) {
+    if (err instanceof AppError && (isTransientCode(err.code) || BUNDLE_FAULTS.has(err.code))) throw err;
+    deps.logger.warn({ err, releaseId: target.releaseId }, 'Unable to update artifact index; storing single files');
+    return false;
+  }
+}

@@ -1,0 +1,162 @@
+import { createHash } from 'node:crypto';
+import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import unzipper from 'unzipper';
+import { AppError } from '../../domain/errors.js';
+import { parseBundleManifest, validateManifestKeys, type BundleManifest } from '../../domain/manifest.js';
+
+export interface BundleLimits {
+  maxBundleFiles: number;
+  maxBundleUncompressedBytes: number;
+  maxManifestBytes: number;
+}
+
+type ZipFile = unzipper.File;
+type EntryKind = 'File' | 'Directory' | 'SymbolicLink';
+
+const MANIFEST_NAME = 'manifest.json';
+const UNIX_HOST = 3;
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const ENCRYPTED_FLAG = 0x1;
+
+const invalid = (reason: string, cause?: unknown) =>
+  new AppError('bundle_invalid', `the bundle is invalid: ${reason}`, cause === undefined ? undefined : { cause });
+const overLimit = (reason: string) => new AppError('bundle_limit_exceeded', `the bundle is invalid: ${reason}`);
+
+function entryKind(file: ZipFile): EntryKind {
+  const madeOnUnix = file.versionMadeBy >> 8 === UNIX_HOST;
+  if (madeOnUnix && ((file.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) return 'SymbolicLink';
+  return file.type;
+}
+
+/** Counts inflated bytes and fails the stream once an entry yields more than its directory record declared. */
+class DeclaredSizeGuard extends Transform {
+  private seen = 0;
+  constructor(
+    private readonly path: string,
+    private readonly declared: number,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
+    this.seen += chunk.length;
+    if (this.seen > this.declared) {
+      done(overLimit(`entry "${this.path}" inflates beyond its declared size of ${this.declared} bytes`));
+      return;
+    }
+    done(null, chunk);
+  }
+}
+
+/**
+ * A bundle zip opened through its central directory (the 8-byte `SYSB` header that sentry-cli puts in front of the
+ * zip stays in place: offsets count from the start of the file). Entries are read by manifest key from the zip,
+ * never from a path on disk built from the key. Every refusal has its own message, prefixed like Sentry's.
+ */
+export class BundleArchive {
+  private constructor(
+    readonly manifest: BundleManifest,
+    private readonly entries: ReadonlyMap<string, ZipFile>,
+  ) {}
+
+  static async open(path: string, limits: BundleLimits): Promise<BundleArchive> {
+    const files = await readCentralDirectory(path);
+    const entries = indexEntries(files, limits);
+    const manifestFile = entries.get(MANIFEST_NAME);
+    if (!manifestFile) throw invalid('manifest.json is missing');
+    if (manifestFile.uncompressedSize > limits.maxManifestBytes) {
+      throw overLimit(`manifest.json is larger than ${limits.maxManifestBytes} bytes`);
+    }
+    const archive = new BundleArchive(emptyManifest(), entries);
+    const manifest = parseBundleManifest(await archive.readEntry(MANIFEST_NAME));
+    validateManifestKeys(manifest, describeEntries(entries));
+    return new BundleArchive(manifest, entries);
+  }
+
+  declaredSize(key: string): number {
+    return this.entry(key).uncompressedSize;
+  }
+
+  /** The entry's inflated bytes, guarded against zip bombs. */
+  openEntryStream(key: string): Readable {
+    const file = this.entry(key);
+    const guard = new DeclaredSizeGuard(key, file.uncompressedSize);
+    const source = file.stream();
+    source.on('error', (err) => guard.destroy(asCorruptEntry(key, err)));
+    return source.pipe(guard);
+  }
+
+  async readEntry(key: string): Promise<Buffer> {
+    const parts: Buffer[] = [];
+    await pipeline(this.openEntryStream(key), async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) parts.push(chunk);
+    }).catch((err: unknown) => {
+      throw asCorruptEntry(key, err);
+    });
+    return Buffer.concat(parts);
+  }
+
+  /** SHA-1 and size of an entry's inflated bytes, streamed. */
+  async hashEntry(key: string): Promise<{ sha1: string; size: number }> {
+    const hash = createHash('sha1');
+    let size = 0;
+    await pipeline(this.openEntryStream(key), async function* (source: AsyncIterable<Buffer>) {
+      for await (const chunk of source) {
+        hash.update(chunk);
+        size += chunk.length;
+      }
+    }).catch((err: unknown) => {
+      throw asCorruptEntry(key, err);
+    });
+    return { sha1: hash.digest('hex'), size };
+  }
+
+  private entry(key: string): ZipFile {
+    const file = this.entries.get(key);
+    if (!file) throw invalid(`manifest entry "${key}" is missing from the zip`);
+    return file;
+  }
+}
+
+function asCorruptEntry(key: string, err: unknown): AppError {
+  if (err instanceof AppError) return err;
+  return invalid(`entry "${key}" is corrupt (${err instanceof Error ? err.message : String(err)})`, err);
+}
+
+async function readCentralDirectory(path: string): Promise<ZipFile[]> {
+  try {
+    const directory = await unzipper.Open.file(path);
+    return directory.files;
+  } catch (err) {
+    throw invalid('not a readable zip archive', err);
+  }
+}
+
+function indexEntries(files: ZipFile[], limits: BundleLimits): Map<string, ZipFile> {
+  if (files.length > limits.maxBundleFiles) {
+    throw overLimit(`it has ${files.length} entries, more than the limit of ${limits.maxBundleFiles}`);
+  }
+  let total = 0;
+  const entries = new Map<string, ZipFile>();
+  for (const file of files) {
+    if (file.flags & ENCRYPTED_FLAG) throw invalid(`entry "${file.path}" is encrypted`);
+    if (entryKind(file) === 'SymbolicLink') throw invalid(`entry "${file.path}" is a symbolic link`);
+    total += file.uncompressedSize;
+    if (total > limits.maxBundleUncompressedBytes) {
+      throw overLimit(`its entries inflate to more than the limit of ${limits.maxBundleUncompressedBytes} bytes`);
+    }
+    entries.set(file.path, file);
+  }
+  return entries;
+}
+
+function describeEntries(entries: ReadonlyMap<string, ZipFile>) {
+  const described = new Map<string, { type: EntryKind; declaredSize: number }>();
+  for (const [path, file] of entries) described.set(path, { type: entryKind(file), declaredSize: file.uncompressedSize });
+  return described;
+}
+
+function emptyManifest(): BundleManifest {
+  return { org: null, release: null, dist: null, project: null, debugId: null, files: [] };
+}
