@@ -111,12 +111,12 @@ export async function runReleaseBundleBenchmarks(): Promise<{ rows: BenchRow[]; 
   try {
     const rows: BenchRow[] = [];
     const small = await buildBundle({ release: 'bench-100', files: benchFiles(100, 50_000) });
-    rows.push(await benchBundle(h, 'release bundle, 100 files', 'bench-100', small, 100));
+    rows.push(await benchBundle(h, 'release bundle, 100 files (5 MB of JS)', 'bench-100', small, 100));
     const large = await buildBundle({ release: 'bench-1000', files: benchFiles(1000, 50_000) });
-    rows.push(await benchBundle(h, 'release bundle, 1,000 files', 'bench-1000', large, 1000));
+    rows.push(await benchBundle(h, 'release bundle, 1,000 files (50 MB of JS)', 'bench-1000', large, 1000));
     const floor = await benchFloor(large, h.testDb.url);
     const huge = await buildBundle({ release: 'bench-300mb', files: benchFiles(1, 300 * 2 ** 20, 'huge') });
-    rows.push(await benchBundle(h, 'single 300 MB file', 'bench-300mb', huge, 1));
+    rows.push(await benchBundle(h, 'single 300 MB file (one entry)', 'bench-300mb', huge, 1));
     return { rows, floor };
   } finally {
     await h.close();

@@ -4,7 +4,7 @@ import { runReleaseBundleBenchmarks, type BenchRow } from './releaseBundles.js';
 const mb = (bytes: number) => bytes / 2 ** 20;
 
 function printTable(rows: BenchRow[]): void {
-  const header = ['benchmark', 'files', 'MB', 'seconds', 'files/s', 'MB/s', 'worker peak RSS MB'];
+  const header = ['benchmark', 'files', 'bundle MB', 'seconds', 'files/s', 'MB/s', 'worker peak RSS MB'];
   const lines = rows.map((r) => [
     r.name,
     String(r.files),

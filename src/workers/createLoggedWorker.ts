@@ -9,6 +9,8 @@ export interface LoggedWorkerOptions {
   logger: Logger;
   /** extra log fields taken from a job's payload (e.g. org and release) */
   describeJob?: (job: Job) => Record<string, unknown>;
+  /** what the finish line says about the result (default: the result itself; keep it small) */
+  summarizeResult?: (result: never) => Record<string, unknown>;
   /** how long a job lock lives without renewal; a crashed worker's job is picked up again after it */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
@@ -36,7 +38,8 @@ export function createLoggedWorker<T, R>(
     log.info('job started');
     try {
       const result = await process(job, log);
-      log.info({ durationMs: Math.round(performance.now() - started), result }, 'job finished');
+      const summary = options.summarizeResult ? options.summarizeResult(result as never) : { result };
+      log.info({ durationMs: Math.round(performance.now() - started), ...summary }, 'job finished');
       return result;
     } catch (err) {
       log.warn({ err, durationMs: Math.round(performance.now() - started) }, 'job failed');

@@ -62,13 +62,13 @@ export function registerAdminCommands(program: Command, env: LazyEnv): void {
     .command('create <version>')
     .description('create a release (idempotent); prints its id')
     .requiredOption('--org <slug>', 'organisation slug')
-    .option('--project <slug...>', 'project slug(s) to link')
+    .option('--project <slug>', 'project slug to link (repeat for several)', (v: string, all: string[]) => [...all, v], [] as string[])
     .action((version: string, opts: { org: string; project?: string[] }) =>
       withContext(env, async (ctx) => {
         const { release: created, created: isNew } = await createRelease(orgDeps(ctx), {
           organizationSlug: opts.org,
           version,
-          ...(opts.project ? { projectSlugs: opts.project } : {}),
+          ...(opts.project && opts.project.length > 0 ? { projectSlugs: opts.project } : {}),
         });
         print(`release ${created.version} id=${created.id}${isNew ? '' : ' (already existed)'}`);
       }),

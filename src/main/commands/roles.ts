@@ -3,6 +3,7 @@ import { migrateToLatest } from '../../adapters/db/migrate.js';
 import { collectGarbageBlobs } from '../../adapters/files/index.js';
 import { openAppContext, type AppContext } from '../appContext.js';
 import { startAssembleWorker } from '../assembleWorkerRole.js';
+import { startDashboardWorker } from '../dashboardWorkerRole.js';
 import { connectDatabase } from '../services.js';
 import { onShutdown } from '../shutdown.js';
 import type { LazyEnv } from '../cli.js';
@@ -17,9 +18,14 @@ export function registerRoleCommands(program: Command, env: LazyEnv): void {
     .action(() => runRoles(env, ['assemble'], false));
 
   program
+    .command('dashboards')
+    .description('run the dashboard worker (queue dashboard-widgets)')
+    .action(() => runRoles(env, ['dashboards'], false));
+
+  program
     .command('all')
     .description('run everything in one process (the default of npm start); applies migrations first')
-    .action(() => runRoles(env, ['assemble'], true));
+    .action(() => runRoles(env, ['assemble', 'dashboards'], true));
 
   program
     .command('migrate')
@@ -50,7 +56,7 @@ export function registerRoleCommands(program: Command, env: LazyEnv): void {
     });
 }
 
-type Role = 'assemble';
+type Role = 'assemble' | 'dashboards';
 
 async function runRoles(env: LazyEnv, roles: Role[], migrate: boolean): Promise<void> {
   const config = env.config();
@@ -58,6 +64,7 @@ async function runRoles(env: LazyEnv, roles: Role[], migrate: boolean): Promise<
   const ctx: AppContext = await openAppContext(config, logger, { migrate });
   const running: Stoppable[] = [];
   if (roles.includes('assemble')) running.push(startAssembleWorker(ctx));
+  if (roles.includes('dashboards')) running.push(startDashboardWorker(ctx));
   logger.info({ roles, storage: config.storage.driver, concurrency: config.workerConcurrency }, 'started');
   onShutdown(logger, async () => {
     await Promise.all(running.map((r) => r.close()));

@@ -1,7 +1,8 @@
-import { Worker, type ConnectionOptions, type Job } from 'bullmq';
+import type { ConnectionOptions, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { DASHBOARD_QUEUE, type ReconcileDashboardPayload, type ReconcileDashboardResult } from '../../jobs/dashboardJobs.js';
 import type { DashboardDeps } from './dashboardAccess.js';
+import { createLoggedWorker } from '../createLoggedWorker.js';
 import { processDashboardJob } from './processor.js';
 
 export interface DashboardWorkerOptions {
@@ -19,37 +20,21 @@ export interface DashboardWorkerOptions {
  * carries a summary, not the serialized dashboard. Close it with `closeDashboardWorker`.
  */
 export function createDashboardWorker(options: DashboardWorkerOptions): Worker<ReconcileDashboardPayload, ReconcileDashboardResult> {
-  const worker = new Worker<ReconcileDashboardPayload, ReconcileDashboardResult>(
-    DASHBOARD_QUEUE,
-    async (job) => runLogged(options, job),
-    { connection: options.connection, prefix: options.prefix, concurrency: options.concurrency },
+  return createLoggedWorker<ReconcileDashboardPayload, ReconcileDashboardResult>(
+    {
+      queueName: DASHBOARD_QUEUE,
+      connection: options.connection,
+      prefix: options.prefix,
+      concurrency: options.concurrency,
+      logger: options.logger,
+      describeJob: (job) => {
+        const data = (job.data ?? {}) as Partial<ReconcileDashboardPayload>;
+        return { organizationId: data.organizationId, dashboardId: data.dashboardId };
+      },
+      summarizeResult: (result: ReconcileDashboardResult) => ({ widgets: Array.isArray(result.widgets) ? result.widgets.length : 0 }),
+    },
+    (job, log) => processDashboardJob(options.deps, job, log),
   );
-  // Connection trouble is reported, not thrown: BullMQ reconnects by itself.
-  worker.on('error', (err) => options.logger.error({ err, queue: DASHBOARD_QUEUE }, 'dashboard worker error'));
-  return worker;
-}
-
-async function runLogged(options: DashboardWorkerOptions, job: Job): Promise<ReconcileDashboardResult> {
-  const data = (job.data ?? {}) as Partial<ReconcileDashboardPayload>;
-  const log = options.logger.child({
-    queue: DASHBOARD_QUEUE,
-    jobName: job.name,
-    jobId: job.id,
-    attempt: job.attemptsMade + 1,
-    organizationId: data.organizationId,
-    dashboardId: data.dashboardId,
-  });
-  const started = performance.now();
-  log.info('job started');
-  try {
-    const result = await processDashboardJob(options.deps, job, log);
-    const widgets = Array.isArray(result.widgets) ? result.widgets.length : 0;
-    log.info({ durationMs: Math.round(performance.now() - started), widgets }, 'job finished');
-    return result;
-  } catch (err) {
-    log.warn({ err, durationMs: Math.round(performance.now() - started) }, 'job failed');
-    throw err;
-  }
 }
 
 /** Stops taking jobs and waits for the running ones; after `timeoutMs`, closes without waiting (they are retried). */
