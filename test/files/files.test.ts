@@ -52,6 +52,23 @@ describe('files on Postgres + filesystem store', () => {
     await fsStore?.remove();
   });
 
+  it.each([
+    ['text/javascript; charset=utf-8', 'app.js', 'text/javascript'],
+    [null, 'app.js', 'text/javascript'],
+    [null, 'app.js.map', 'application/json'],
+    [null, 'no-extension', 'application/octet-stream'],
+  ])('normalises the content type %p of %s to %s when asked', async (contentType, name, expected) => {
+    const file = await putFile(deps, { name, type: 'release.file', headers: { Sourcemap: 'x.map' }, contentType }, Buffer.from('x'));
+    const row = await database.db.selectFrom('file').select('headers').where('id', '=', file.id).executeTakeFirstOrThrow();
+    expect(row.headers).toEqual({ Sourcemap: 'x.map', 'Content-Type': expected });
+  });
+
+  it('keeps headers verbatim when no content type is asked for', async () => {
+    const file = await putFile(deps, { name: 'a.js', type: 'release.file', headers: { Sourcemap: 'a.js.map' } }, Buffer.from('a'));
+    const row = await database.db.selectFrom('file').select('headers').where('id', '=', file.id).executeTakeFirstOrThrow();
+    expect(row.headers).toEqual({ Sourcemap: 'a.js.map' });
+  });
+
   it('cuts "foo bar" with blob size 3 into blobs at offsets 0, 3 and 6', async () => {
     const file = await putFile(deps, { name: 'foo.txt', type: 'default' }, Buffer.from('foo bar'), { blobSize: 3 });
     expect(file).toEqual({ id: expect.any(String), size: 7, checksum: sha1(Buffer.from('foo bar')) });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db, Tx } from './connect.js';
+import type { ReleaseFileRow } from './schema.js';
 
 export interface ReleaseFileRecord {
   id: string;
@@ -24,16 +25,7 @@ export interface NewReleaseFile {
 
 const columns = ['id', 'organization_id', 'release_id', 'file_id', 'ident', 'name', 'dist_id', 'artifact_count'] as const;
 
-function toRecord(row: {
-  id: string;
-  organization_id: string;
-  release_id: string;
-  file_id: string;
-  ident: string;
-  name: string;
-  dist_id: string | null;
-  artifact_count: number | null;
-}): ReleaseFileRecord {
+function toRecord(row: Pick<ReleaseFileRow, (typeof columns)[number]>): ReleaseFileRecord {
   return {
     id: row.id,
     organizationId: row.organization_id,

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { sql } from 'kysely';
 import { DEFAULT_BLOB_SIZE } from '../../domain/blobPolicy.js';
+import { normalizeContentType } from '../../domain/contentType.js';
 import { AppError } from '../../domain/errors.js';
 import type { Db } from '../db/connect.js';
 import { isForeignKeyViolation, withDbErrors } from '../db/errors.js';
@@ -52,7 +53,9 @@ export async function putFile(
   opts: PutFileOptions = {},
 ): Promise<StoredFile> {
   const content = await storeContent(deps, source, opts);
-  return createFileFromBlobs(deps.db, { ...meta, checksum: content.checksum }, content.blobs);
+  const { contentType, ...rest } = meta;
+  const headers = contentType === undefined ? meta.headers : { ...meta.headers, 'Content-Type': normalizeContentType(contentType, meta.name) };
+  return createFileFromBlobs(deps.db, { ...rest, ...(headers ? { headers } : {}), checksum: content.checksum }, content.blobs);
 }
 
 /**

@@ -34,4 +34,9 @@ export interface FileMetaInput {
   name: string;
   type: string;
   headers?: Record<string, unknown>;
+  /**
+   * When present (even null), `putFile` records a normalised `Content-Type` header: the given type without its
+   * parameters, else a guess from `name`, else application/octet-stream.
+   */
+  contentType?: string | null;
 }
