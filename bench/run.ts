@@ -22,6 +22,7 @@ function printTable(rows: BenchRow[]): void {
 }
 
 async function main(): Promise<void> {
+  process.env.AA_TEST_TEMPLATE_DB = 'aa_bench_template';
   await prepareTemplateDatabase();
   const { rows, floor } = await runReleaseBundleBenchmarks();
   const floorRow: BenchRow = { name: 'plain-tools floor, 1,000 files', files: 1000, bytes: rows[1]?.bytes ?? 0, seconds: floor.seconds, peakRssMb: null };

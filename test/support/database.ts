@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createDb, type Db } from '../../src/adapters/db/connect.js';
-import { ADMIN_URL, TEMPLATE_DB, urlFor, withAdmin } from './templateDatabase.js';
+import { templateDatabaseName, urlFor, withAdmin } from './templateDatabase.js';
 
 export interface TestDatabase {
   db: Db;
@@ -12,7 +12,7 @@ export interface TestDatabase {
 /** A fresh, migrated database of its own for one test file. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const name = `aa_test_${randomBytes(6).toString('hex')}`;
-  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}`));
+  await withAdmin((admin) => admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabaseName()}`));
   const url = urlFor(name);
   const db = createDb({ connectionString: url, maxConnections: 10 });
   return {

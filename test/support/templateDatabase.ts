@@ -3,7 +3,13 @@ import { createDb } from '../../src/adapters/db/connect.js';
 import { migrateToLatest } from '../../src/adapters/db/migrate.js';
 
 export const ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-export const TEMPLATE_DB = 'aa_test_template';
+/**
+ * Each jest run migrates its own template (globalSetup names it in AA_TEST_TEMPLATE_DB, which the test workers
+ * inherit), so two runs on one machine never drop each other's template.
+ */
+export function templateDatabaseName(): string {
+  return process.env.AA_TEST_TEMPLATE_DB ?? 'aa_test_template';
+}
 
 export function urlFor(database: string): string {
   const url = new URL(ADMIN_URL);
@@ -22,12 +28,12 @@ export async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promi
 }
 
 /** Recreates and migrates the template database. Runs once per jest run (globalSetup). */
-export async function prepareTemplateDatabase(): Promise<void> {
+export async function prepareTemplateDatabase(name = templateDatabaseName()): Promise<void> {
   await withAdmin(async (admin) => {
-    await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
   });
-  const db = createDb({ connectionString: urlFor(TEMPLATE_DB), maxConnections: 1 });
+  const db = createDb({ connectionString: urlFor(name), maxConnections: 1 });
   try {
     await migrateToLatest(db);
   } finally {
@@ -35,3 +41,7 @@ export async function prepareTemplateDatabase(): Promise<void> {
   }
 }
 
+
+export async function dropTemplateDatabase(name = templateDatabaseName()): Promise<void> {
+  await withAdmin((admin) => admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+}
