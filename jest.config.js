@@ -13,4 +13,5 @@ export default {
   globalTeardown: '<rootDir>/test/support/globalTeardown.js',
   testTimeout: 60000,
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/support/summaryReporter.js'],
 };
