@@ -34,7 +34,7 @@ export async function openAppContext(config: Config, logger: Logger, options: Op
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
     redis = await connectRedis(config);
-    const blobs = createBlobStore(resolveStorage(config.storage));
+    const blobs = await createBlobStore(resolveStorage(config.storage));
     const statusStore = new AssembleStatusStore(redis, config.redisPrefix);
     const opened = redis;
     return {

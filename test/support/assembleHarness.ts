@@ -53,7 +53,7 @@ export class AssembleHarness {
     const redis = createRedis(TEST_REDIS_URL);
     const storageDir = await mkdtemp(join(tmpdir(), 'aa-blobs-'));
     const tempDir = await mkdtemp(join(tmpdir(), 'aa-work-'));
-    const blobs = createBlobStore({ driver: 'fs', dir: storageDir });
+    const blobs = await createBlobStore({ driver: 'fs', dir: storageDir });
     const statusStore = new AssembleStatusStore(redis, prefix);
     const queue = createAssembleQueue(bullConnection(TEST_REDIS_URL), prefix, options.attempts ?? 3);
     const settings: AssembleSettings = {

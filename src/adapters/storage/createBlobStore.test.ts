@@ -5,14 +5,14 @@ import { S3BlobStore } from './S3BlobStore.js';
 
 describe('createBlobStore', () => {
   it('builds a filesystem store rooted at the configured directory', async () => {
-    const store = createBlobStore({ driver: 'fs', dir: './data/blobs' });
+    const store = await createBlobStore({ driver: 'fs', dir: './data/blobs' });
     expect(store).toBeInstanceOf(FsBlobStore);
     expect((store as FsBlobStore).root).toBe(resolve('./data/blobs'));
     await store.close();
   });
 
   it('builds an S3 store from the S3 settings', async () => {
-    const store = createBlobStore({
+    const store = await createBlobStore({
       driver: 's3',
       s3: {
         bucket: 'artifacts',
