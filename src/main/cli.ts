@@ -5,6 +5,7 @@ import { createLogger } from '../logging/logger.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAssembleCommands } from './commands/assemble.js';
 import { registerRoleCommands } from './commands/roles.js';
+import { registerTokenCommands } from './commands/tokens.js';
 import { StartupError } from './services.js';
 
 /** The `assembler` command line. The environment is parsed once, lazily, so `--help` works without any setup. */
@@ -20,6 +21,7 @@ export function buildProgram(env: Record<string, string | undefined> = process.e
   registerRoleCommands(program, lazy);
   registerAdminCommands(program, lazy);
   registerAssembleCommands(program, lazy);
+  registerTokenCommands(program, lazy);
   return program;
 }
 
