@@ -9,7 +9,7 @@ describe('parseConfig', () => {
     expect(c.releaseArchiveMinFiles).toBe(10);
     expect(c.limits.maxFileSize).toBe(2 ** 31);
     expect(c.snowflake.epochSeconds).toBe(1659916800);
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8000 });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8000, bodyLimitBytes: 1024 * 1024, bullBoard: undefined });
   });
 
   it('parses booleans as words, not by truthiness', () => {
@@ -32,6 +32,14 @@ describe('parseConfig', () => {
     expect(problems).toMatch(/WORKER_CONCURRENCY/);
     expect(problems).toMatch(/REDIS_PREFIX/);
     expect(problems).toMatch(/S3_BUCKET: is required when STORAGE_DRIVER=s3/);
+  });
+
+  it('reads the HTTP body limit and the Bull Board credentials, which go together', () => {
+    const c = parseConfig({ HTTP_BODY_LIMIT_BYTES: '2048', BULL_BOARD_USER: 'ops', BULL_BOARD_PASSWORD: 'pw' });
+    expect(c.http.bodyLimitBytes).toBe(2048);
+    expect(c.http.bullBoard).toEqual({ user: 'ops', password: 'pw' });
+    expect(() => parseConfig({ BULL_BOARD_USER: 'ops' })).toThrow(/BULL_BOARD_USER and BULL_BOARD_PASSWORD go together/);
+    expect(() => parseConfig({ HTTP_BODY_LIMIT_BYTES: '0' })).toThrow(/HTTP_BODY_LIMIT_BYTES/);
   });
 
   it('treats empty variables as unset', () => {

@@ -47,6 +47,9 @@ export const configSchema = z
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: int(8000, 0, 65535),
+    HTTP_BODY_LIMIT_BYTES: int(MiB, 1),
+    BULL_BOARD_USER: optionalString,
+    BULL_BOARD_PASSWORD: optionalString,
   });
 
 /** Rules that span several variables; checked on the raw environment so they are reported with the rest. */
@@ -55,6 +58,9 @@ function crossFieldProblems(env: Record<string, string>): string[] {
   if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) problems.push('S3_BUCKET: is required when STORAGE_DRIVER=s3');
   if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
     problems.push('S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+  }
+  if (Boolean(env.BULL_BOARD_USER) !== Boolean(env.BULL_BOARD_PASSWORD)) {
+    problems.push('BULL_BOARD_PASSWORD: BULL_BOARD_USER and BULL_BOARD_PASSWORD go together');
   }
   return problems;
 }
@@ -93,7 +99,13 @@ export interface Config {
   blobGcGraceSeconds: number;
   snowflake: { epochSeconds: number; regionId: number };
   logLevel: RawConfig['LOG_LEVEL'];
-  http: { host: string; port: number };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    /** basic-auth credentials of /admin/queues; undefined: Bull Board is not served */
+    bullBoard: { user: string; password: string } | undefined;
+  };
 }
 
 export class ConfigError extends Error {
@@ -153,6 +165,11 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     blobGcGraceSeconds: c.BLOB_GC_GRACE_SECONDS,
     snowflake: { epochSeconds: Math.floor(Date.parse(c.SNOWFLAKE_EPOCH) / 1000), regionId: c.SNOWFLAKE_REGION_ID },
     logLevel: c.LOG_LEVEL,
-    http: { host: c.HOST, port: c.PORT },
+    http: {
+      host: c.HOST,
+      port: c.PORT,
+      bodyLimitBytes: c.HTTP_BODY_LIMIT_BYTES,
+      bullBoard: c.BULL_BOARD_USER && c.BULL_BOARD_PASSWORD ? { user: c.BULL_BOARD_USER, password: c.BULL_BOARD_PASSWORD } : undefined,
+    },
   };
 }

@@ -4,6 +4,7 @@ import { collectGarbageBlobs } from '../../adapters/files/index.js';
 import { openAppContext, type AppContext } from '../appContext.js';
 import { startAssembleWorker } from '../assembleWorkerRole.js';
 import { startDashboardWorker } from '../dashboardWorkerRole.js';
+import { startHttpServer } from '../httpRole.js';
 import { connectDatabase } from '../services.js';
 import { onShutdown } from '../shutdown.js';
 import type { LazyEnv } from '../cli.js';
@@ -23,9 +24,14 @@ export function registerRoleCommands(program: Command, env: LazyEnv): void {
     .action(() => runRoles(env, ['dashboards'], false));
 
   program
+    .command('api')
+    .description('run the HTTP server (health, metrics, organisation API, Bull Board) on HOST:PORT')
+    .action(() => runRoles(env, ['api'], false));
+
+  program
     .command('all')
     .description('run everything in one process (the default of npm start); applies migrations first')
-    .action(() => runRoles(env, ['assemble', 'dashboards'], true));
+    .action(() => runRoles(env, ['assemble', 'dashboards', 'api'], true));
 
   program
     .command('migrate')
@@ -56,7 +62,7 @@ export function registerRoleCommands(program: Command, env: LazyEnv): void {
     });
 }
 
-type Role = 'assemble' | 'dashboards';
+type Role = 'assemble' | 'dashboards' | 'api';
 
 async function runRoles(env: LazyEnv, roles: Role[], migrate: boolean): Promise<void> {
   const config = env.config();
@@ -65,7 +71,14 @@ async function runRoles(env: LazyEnv, roles: Role[], migrate: boolean): Promise<
   const running: Stoppable[] = [];
   if (roles.includes('assemble')) running.push(startAssembleWorker(ctx));
   if (roles.includes('dashboards')) running.push(startDashboardWorker(ctx));
-  logger.info({ roles, storage: config.storage.driver, concurrency: config.workerConcurrency }, 'started');
+  try {
+    if (roles.includes('api')) running.push(await startHttpServer(ctx));
+  } catch (err) {
+    await Promise.all(running.map((r) => r.close()));
+    await ctx.close();
+    throw err;
+  }
+  logger.info({ roles, storage: config.storage.driver, concurrency: config.workerConcurrency, http: roles.includes('api') ? `${config.http.host}:${config.http.port}` : undefined }, 'started');
   onShutdown(logger, async () => {
     await Promise.all(running.map((r) => r.close()));
     await ctx.close();

@@ -1,0 +1,107 @@
+import basicAuth from '@fastify/basic-auth';
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter } from '@bull-board/fastify';
+import type { Queue, QueueEvents } from 'bullmq';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { sql, type Kysely } from 'kysely';
+import { timingSafeEqual } from 'node:crypto';
+import { asDashboardDb } from '../adapters/db/dashboardSchema.js';
+import type { Database } from '../adapters/db/schema.js';
+import type { Redis } from '../adapters/redis/connect.js';
+import type { Logger } from '../logging/logger.js';
+import { dashboardRoutes } from './dashboards/routes.js';
+import { installErrorHandlers } from './errorHandler.js';
+import { createMetrics, instrumentRequests } from './metrics.js';
+import { ORGANIZATION_PREFIX, installOrganizationAuth } from './orgAuth.js';
+
+export interface HttpAppDeps {
+  db: Kysely<Database>;
+  redis: Redis;
+  logger: Logger;
+  http: { bodyLimitBytes: number; bullBoard: { user: string; password: string } | undefined };
+  /** the `dashboard-widgets` queue and its events (PUT waits on them) */
+  dashboardQueue: Queue;
+  dashboardQueueEvents: QueueEvents;
+  /** further queues shown by Bull Board and counted by /metrics (the assemble queue) */
+  otherQueues?: Queue[];
+  putWaitMs?: number;
+  /** how long /readyz waits for each dependency */
+  readyTimeoutMs?: number;
+}
+
+/** The HTTP front: health, readiness, metrics, the organisation API behind token auth, and Bull Board. */
+export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
+  // the pino root already redacts authorization headers (src/logging/logger.ts)
+  const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: deps.http.bodyLimitBytes });
+  installErrorHandlers(app);
+  const queues = [deps.dashboardQueue, ...(deps.otherQueues ?? [])];
+  instrumentRequests(app, createMetrics(queues));
+
+  app.get('/healthz', async () => ({ ok: true }));
+  app.get('/readyz', async (_request, reply) => {
+    const timeoutMs = deps.readyTimeoutMs ?? 2000;
+    const [database, redis] = await Promise.all([
+      probe(() => sql`SELECT 1`.execute(deps.db), timeoutMs),
+      probe(() => deps.redis.ping(), timeoutMs),
+    ]);
+    return reply.code(database && redis ? 200 : 503).send({ ok: database && redis, database, redis });
+  });
+
+  await app.register(
+    async (scope) => {
+      installOrganizationAuth(scope, deps.db);
+      await scope.register(
+        dashboardRoutes({
+          db: asDashboardDb(deps.db),
+          queue: deps.dashboardQueue,
+          queueEvents: deps.dashboardQueueEvents,
+          putWaitMs: deps.putWaitMs,
+          bodyLimitBytes: deps.http.bodyLimitBytes,
+        }),
+      );
+    },
+    { prefix: ORGANIZATION_PREFIX },
+  );
+
+  if (deps.http.bullBoard) await registerBullBoard(app, queues, deps.http.bullBoard);
+  return app;
+}
+
+/** True when `check` settles successfully within the timeout. */
+async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([check().then(() => true, () => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export const BULL_BOARD_PATH = '/admin/queues';
+
+async function registerBullBoard(app: FastifyInstance, queues: Queue[], credentials: { user: string; password: string }): Promise<void> {
+  const serverAdapter = new FastifyAdapter();
+  serverAdapter.setBasePath(BULL_BOARD_PATH);
+  // @bull-board/fastify nests its own patch release of @bull-board/api; the adapter interface is the same at runtime
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'] });
+  await app.register(async (scope) => {
+    await scope.register(basicAuth, {
+      authenticate: { realm: 'bull-board' },
+      validate: async (user, password) => {
+        if (!(sameSecret(user, credentials.user) && sameSecret(password, credentials.password))) throw new Error('Invalid credentials');
+      },
+    });
+    scope.addHook('onRequest', scope.basicAuth);
+    await scope.register(serverAdapter.registerPlugin(), { prefix: BULL_BOARD_PATH });
+  });
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
