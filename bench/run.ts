@@ -1,4 +1,6 @@
 import { prepareTemplateDatabase } from '../test/support/templateDatabase.js';
+import { createTestDatabase, TEST_REDIS_URL } from '../test/support/database.js';
+import { benchDashboards } from './dashboards.js';
 import { runReleaseBundleBenchmarks, type BenchRow } from './releaseBundles.js';
 
 const mb = (bytes: number) => bytes / 2 ** 20;
@@ -32,6 +34,10 @@ async function main(): Promise<void> {
       .map(([k, v]) => `${k} ${v.toFixed(2)} s`)
       .join(', ')}`,
   );
+  const dashboards = await runDashboardBenchmark();
+  console.log(
+    `dashboard reconcile, 30 widgets x 3 queries, through the queue: p50 ${dashboards.p50Ms.toFixed(1)} ms, p99 ${dashboards.p99Ms.toFixed(1)} ms (n=${dashboards.n})`,
+  );
   const thousand = rows.find((r) => r.files === 1000);
   const single = rows.find((r) => r.name.startsWith('single'));
   console.log(
@@ -42,8 +48,19 @@ async function main(): Promise<void> {
       release_bundle_1000_vs_floor: Number(((thousand?.seconds ?? 0) / floor.seconds).toFixed(2)),
       single_300mb_seconds: Number(single?.seconds.toFixed(3)),
       peak_rss_mb_single_300mb: single?.peakRssMb ?? null,
+      dashboard_reconcile_p50_ms: Number(dashboards.p50Ms.toFixed(1)),
+      dashboard_reconcile_p99_ms: Number(dashboards.p99Ms.toFixed(1)),
     }),
   );
+}
+
+async function runDashboardBenchmark() {
+  const database = await createTestDatabase();
+  try {
+    return await benchDashboards({ db: database.db, redisUrl: TEST_REDIS_URL });
+  } finally {
+    await database.drop();
+  }
 }
 
 main().then(

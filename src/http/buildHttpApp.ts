@@ -86,8 +86,7 @@ export const BULL_BOARD_PATH = '/admin/queues';
 async function registerBullBoard(app: FastifyInstance, queues: Queue[], credentials: { user: string; password: string }): Promise<void> {
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(BULL_BOARD_PATH);
-  // @bull-board/fastify nests its own patch release of @bull-board/api; the adapter interface is the same at runtime
-  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'] });
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter });
   await app.register(async (scope) => {
     await scope.register(basicAuth, {
       authenticate: { realm: 'bull-board' },

@@ -2,9 +2,6 @@ import type { Command } from 'commander';
 import { migrateToLatest } from '../../adapters/db/migrate.js';
 import { collectGarbageBlobs } from '../../adapters/files/index.js';
 import { openAppContext, type AppContext } from '../appContext.js';
-import { startAssembleWorker } from '../assembleWorkerRole.js';
-import { startDashboardWorker } from '../dashboardWorkerRole.js';
-import { startHttpServer } from '../httpRole.js';
 import { connectDatabase } from '../services.js';
 import { onShutdown } from '../shutdown.js';
 import type { LazyEnv } from '../cli.js';
@@ -69,10 +66,11 @@ async function runRoles(env: LazyEnv, roles: Role[], migrate: boolean): Promise<
   const logger = env.logger();
   const ctx: AppContext = await openAppContext(config, logger, { migrate });
   const running: Stoppable[] = [];
-  if (roles.includes('assemble')) running.push(startAssembleWorker(ctx));
-  if (roles.includes('dashboards')) running.push(startDashboardWorker(ctx));
+  // Each role's code is loaded only when the role runs: a worker process does not pay the memory of the HTTP stack.
   try {
-    if (roles.includes('api')) running.push(await startHttpServer(ctx));
+    if (roles.includes('assemble')) running.push((await import('../assembleWorkerRole.js')).startAssembleWorker(ctx));
+    if (roles.includes('dashboards')) running.push((await import('../dashboardWorkerRole.js')).startDashboardWorker(ctx));
+    if (roles.includes('api')) running.push(await (await import('../httpRole.js')).startHttpServer(ctx));
   } catch (err) {
     await Promise.all(running.map((r) => r.close()));
     await ctx.close();
