@@ -14,6 +14,7 @@ import { dashboardRoutes } from './dashboards/routes.js';
 import { installErrorHandlers } from './errorHandler.js';
 import { createMetrics, instrumentRequests } from './metrics.js';
 import { ORGANIZATION_PREFIX, installOrganizationAuth } from './orgAuth.js';
+import { withTimeout } from '../lib/withTimeout.js';
 
 export interface HttpAppDeps {
   db: Kysely<Database>;
@@ -69,16 +70,11 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 }
 
 /** True when `check` settles successfully within the timeout. */
-async function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<boolean>((resolve) => {
-    timer = setTimeout(() => resolve(false), timeoutMs);
-  });
-  try {
-    return await Promise.race([check().then(() => true, () => false), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  return withTimeout(check(), timeoutMs).then(
+    () => true,
+    () => false,
+  );
 }
 
 export const BULL_BOARD_PATH = '/admin/queues';

@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { Config } from '../config/config.js';
 import { createDb, type Db } from '../adapters/db/connect.js';
 import { createRedis, type Redis } from '../adapters/redis/connect.js';
+import { withTimeout } from '../lib/withTimeout.js';
 
 /** A startup failure that deserves one clear line naming the setting to change, not a stack trace. */
 export class StartupError extends Error {
@@ -80,17 +81,5 @@ export async function connectRedis(config: Config, options: { forBullWorker?: bo
   } catch (err) {
     redis.disconnect();
     throw new StartupError(`cannot reach Redis at ${redactUrl(config.redisUrl)} (${describe(err)}); set REDIS_URL to a reachable server`);
-  }
-}
-
-async function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { compressBuffer } from '../../src/adapters/compression/zstd.js';
 import {
@@ -13,8 +13,8 @@ import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
 import { AppError } from '../../src/domain/errors.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { ageBlobs, blobRows, createTempFsStore, type TempFsStore } from './helpers.js';
+import { sha1 } from '../support/sha1.js';
 
-const sha1 = (data: Buffer) => createHash('sha1').update(data).digest('hex');
 
 /** A store whose puts wait until `count` of them have started (or two seconds passed). */
 function holdPutsUntil(inner: BlobStore, count: number): { store: BlobStore; puts: () => number } {

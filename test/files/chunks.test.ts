@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   createFileFromBlobs,
@@ -11,8 +11,8 @@ import {
 } from '../../src/adapters/files/index.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { ageBlobs, blobRows, createTempFsStore, type TempFsStore } from './helpers.js';
+import { sha1 } from '../support/sha1.js';
 
-const sha1 = (data: Buffer) => createHash('sha1').update(data).digest('hex');
 const ORG_A = '1001';
 const ORG_B = '1002';
 

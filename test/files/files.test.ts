@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   collectStream,
@@ -14,9 +14,9 @@ import { S3BlobStore } from '../../src/adapters/storage/S3BlobStore.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startTestS3, type TestS3 } from '../support/s3rver.js';
 import { blobRows, createTempFsStore, type TempFsStore } from './helpers.js';
+import { sha1 } from '../support/sha1.js';
 
 const MiB = 1024 * 1024;
-const sha1 = (data: Buffer) => createHash('sha1').update(data).digest('hex');
 
 /** Streams `data` in uneven pieces, as a network source would. */
 function streamOf(data: Buffer, pieceSize = 100_003): Readable {

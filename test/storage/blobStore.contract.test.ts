@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { FsBlobStore } from '../../src/adapters/storage/FsBlobStore.js';
 import { S3BlobStore } from '../../src/adapters/storage/S3BlobStore.js';
 import { AppError } from '../../src/domain/errors.js';
 import { startTestS3, type TestS3 } from '../support/s3rver.js';
+import { sha1 } from '../support/sha1.js';
 
 const MiB = 1024 * 1024;
 
@@ -58,7 +59,6 @@ async function collect(stream: Readable): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-const sha1 = (data: Buffer) => createHash('sha1').update(data).digest('hex');
 
 /** Streams `data` in pieces of `pieceSize`, then fails with `error` if one is given. */
 function streamOf(data: Buffer, pieceSize: number, error?: Error): Readable {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import yazl from 'yazl';
 
 export interface BundleFile {
@@ -23,9 +22,7 @@ export interface BundleSpec {
   extraEntries?: Array<{ path: string; content: Buffer | string; mode?: number }>;
 }
 
-export function sha1(data: Buffer | string): string {
-  return createHash('sha1').update(data).digest('hex');
-}
+export { sha1 } from './sha1.js';
 
 export function manifestFor(spec: BundleSpec): Record<string, unknown> {
   const files: Record<string, unknown> = {};
