@@ -12,6 +12,18 @@ describe('parseConfig', () => {
     expect(c.http).toEqual({ host: '127.0.0.1', port: 8000, bodyLimitBytes: 1024 * 1024, bullBoard: undefined });
   });
 
+  it('reads the upload settings: the accept list, trimmed and checked, and the chunk request limits', () => {
+    expect(parseConfig({}).uploads).toEqual({
+      accept: ['release_files', 'artifact_bundles', 'artifact_bundles_v2'],
+      chunksPerRequest: 64,
+      maxRequestBytes: 32 * 1024 * 1024,
+      concurrency: 8,
+    });
+    expect(parseConfig({ UPLOAD_ACCEPT: ' release_files , ' }).uploads.accept).toEqual(['release_files']);
+    expect(() => parseConfig({ UPLOAD_ACCEPT: 'release_files,debug_files' })).toThrow(/UPLOAD_ACCEPT/);
+    expect(() => parseConfig({ UPLOAD_ACCEPT: ',' })).toThrow(/UPLOAD_ACCEPT/);
+  });
+
   it('parses booleans as words, not by truthiness', () => {
     const base = { STORAGE_DRIVER: 's3', S3_BUCKET: 'b' };
     const off = parseConfig({ ...base, S3_FORCE_PATH_STYLE: 'false' });

@@ -8,6 +8,10 @@ const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.nu
 const bool = (def: boolean) => z.stringbool().default(def);
 const optionalString = z.string().min(1).optional();
 
+/** What the chunk-upload options may advertise (`accept`); the client picks its upload mode from this list. */
+export const UPLOAD_ACCEPT_VALUES = ['release_files', 'artifact_bundles', 'artifact_bundles_v2'] as const;
+export type UploadAccept = (typeof UPLOAD_ACCEPT_VALUES)[number];
+
 /**
  * Every setting the service reads, with its default. `parseConfig(env)` is pure; nothing else reads process.env.
  * The README's configuration table mirrors this schema.
@@ -50,6 +54,14 @@ export const configSchema = z
     HTTP_BODY_LIMIT_BYTES: int(MiB, 1),
     BULL_BOARD_USER: optionalString,
     BULL_BOARD_PASSWORD: optionalString,
+    UPLOAD_ACCEPT: z
+      .string()
+      .default(UPLOAD_ACCEPT_VALUES.join(','))
+      .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+      .pipe(z.array(z.enum(UPLOAD_ACCEPT_VALUES)).min(1, 'name at least one of ' + UPLOAD_ACCEPT_VALUES.join(', '))),
+    CHUNK_UPLOAD_CHUNKS_PER_REQUEST: int(64, 1, 1000),
+    CHUNK_UPLOAD_MAX_REQUEST_BYTES: int(32 * MiB, 1),
+    CHUNK_UPLOAD_CONCURRENCY: int(8, 1, 255),
   });
 
 /** Rules that span several variables; checked on the raw environment so they are reported with the rest. */
@@ -106,6 +118,16 @@ export interface Config {
     /** basic-auth credentials of /admin/queues; undefined: Bull Board is not served */
     bullBoard: { user: string; password: string } | undefined;
   };
+  /** what `GET chunk-upload/` advertises and `POST chunk-upload/` enforces (chunk size is DEFAULT_CHUNK_SIZE) */
+  uploads: UploadSettings;
+}
+
+export interface UploadSettings {
+  accept: UploadAccept[];
+  chunksPerRequest: number;
+  /** sum of uncompressed chunk sizes in one request */
+  maxRequestBytes: number;
+  concurrency: number;
 }
 
 export class ConfigError extends Error {
@@ -170,6 +192,12 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       port: c.PORT,
       bodyLimitBytes: c.HTTP_BODY_LIMIT_BYTES,
       bullBoard: c.BULL_BOARD_USER && c.BULL_BOARD_PASSWORD ? { user: c.BULL_BOARD_USER, password: c.BULL_BOARD_PASSWORD } : undefined,
+    },
+    uploads: {
+      accept: c.UPLOAD_ACCEPT,
+      chunksPerRequest: c.CHUNK_UPLOAD_CHUNKS_PER_REQUEST,
+      maxRequestBytes: c.CHUNK_UPLOAD_MAX_REQUEST_BYTES,
+      concurrency: c.CHUNK_UPLOAD_CONCURRENCY,
     },
   };
 }

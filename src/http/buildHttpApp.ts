@@ -13,10 +13,15 @@ import type { Logger } from '../logging/logger.js';
 import { dashboardRoutes } from './dashboards/routes.js';
 import { installErrorHandlers } from './errorHandler.js';
 import { createMetrics, instrumentRequests } from './metrics.js';
-import { ORGANIZATION_PREFIX, installOrganizationAuth } from './orgAuth.js';
+import { ORGANIZATION_PREFIX, PROJECT_PREFIX, installOrganizationAuth, installProjectAuth } from './orgAuth.js';
+import { artifactBundleAssembleRoutes, artifactLookupRoutes } from './artifactBundles/routes.js';
+import { organizationReleaseFileRoutes, projectReleaseFileRoutes } from './releaseFiles/routes.js';
+import { organizationReleaseRoutes, projectReleaseRoutes } from './releases/routes.js';
+import type { HttpRouteDeps } from './routeDeps.js';
+import { uploadRoutes } from './uploads/routes.js';
 import { withTimeout } from '../lib/withTimeout.js';
 
-export interface HttpAppDeps {
+export interface HttpAppDeps extends Omit<HttpRouteDeps, 'bodyLimitBytes'> {
   db: Kysely<Database>;
   redis: Redis;
   logger: Logger;
@@ -24,8 +29,6 @@ export interface HttpAppDeps {
   /** the `dashboard-widgets` queue and its events (PUT waits on them) */
   dashboardQueue: Queue;
   dashboardQueueEvents: QueueEvents;
-  /** further queues shown by Bull Board and counted by /metrics (the assemble queue) */
-  otherQueues?: Queue[];
   putWaitMs?: number;
   /** how long /readyz waits for each dependency */
   readyTimeoutMs?: number;
@@ -36,7 +39,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   // the pino root already redacts authorization headers (src/logging/logger.ts)
   const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: deps.http.bodyLimitBytes });
   installErrorHandlers(app);
-  const queues = [deps.dashboardQueue, ...(deps.otherQueues ?? [])];
+  const queues = [deps.assembleQueue, deps.dashboardQueue];
+  const routeDeps: HttpRouteDeps = { ...deps, bodyLimitBytes: deps.http.bodyLimitBytes };
   instrumentRequests(app, createMetrics(queues));
 
   app.get('/healthz', async () => ({ ok: true }));
@@ -61,8 +65,21 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
           bodyLimitBytes: deps.http.bodyLimitBytes,
         }),
       );
+      await scope.register(uploadRoutes(routeDeps));
+      await scope.register(organizationReleaseRoutes(routeDeps));
+      await scope.register(organizationReleaseFileRoutes(routeDeps));
+      await scope.register(artifactBundleAssembleRoutes(routeDeps));
     },
     { prefix: ORGANIZATION_PREFIX },
+  );
+  await app.register(
+    async (scope) => {
+      installProjectAuth(scope, deps.db);
+      await scope.register(projectReleaseRoutes(routeDeps));
+      await scope.register(projectReleaseFileRoutes(routeDeps));
+      await scope.register(artifactLookupRoutes(routeDeps));
+    },
+    { prefix: PROJECT_PREFIX },
   );
 
   if (deps.http.bullBoard) await registerBullBoard(app, queues, deps.http.bullBoard);

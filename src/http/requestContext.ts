@@ -16,9 +16,16 @@ export interface RequestActor {
   isSuperuser: boolean;
 }
 
+/** Set on project-scoped requests (`/api/0/projects/{org}/{project}/...`) only. */
+export interface RequestProject {
+  id: string;
+  slug: string;
+}
+
 declare module 'fastify' {
   interface FastifyRequest {
     organization: RequestOrganization;
     actor: RequestActor;
+    project: RequestProject;
   }
 }

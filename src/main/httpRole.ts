@@ -28,7 +28,12 @@ export async function startHttpServer(ctx: AppContext): Promise<{ app: FastifyIn
       http: config.http,
       dashboardQueue,
       dashboardQueueEvents,
-      otherQueues: [assembleQueue],
+      redisPrefix: config.redisPrefix,
+      blobs: ctx.blobs,
+      assembleQueue,
+      statusStore: ctx.statusStore,
+      uploads: config.uploads,
+      maxFileSize: config.limits.maxFileSize,
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     return {

@@ -3,7 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { asDashboardDb } from '../../src/adapters/db/dashboardSchema.js';
 import { createRedis, type Redis } from '../../src/adapters/redis/connect.js';
 import { authenticateBearer, createApiToken, hashToken, revokeApiToken } from '../../src/auth/apiTokens.js';
-import { buildHttpApp } from '../../src/http/buildHttpApp.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AssembleStatusStore } from '../../src/adapters/redis/assembleStatusStore.js';
+import { bullConnection } from '../../src/adapters/redis/connect.js';
+import { createBlobStore } from '../../src/adapters/storage/createBlobStore.js';
+import { parseConfig } from '../../src/config/config.js';
+import { buildHttpApp, type HttpAppDeps } from '../../src/http/buildHttpApp.js';
+import { createAssembleQueue } from '../../src/jobs/assembleProducer.js';
 import { DASHBOARD_QUEUE } from '../../src/jobs/dashboardJobs.js';
 import { silentLogger } from '../../src/logging/logger.js';
 import { closeDashboardWorker, createDashboardWorker } from '../../src/workers/dashboards/createDashboardWorker.js';
@@ -20,6 +28,8 @@ describe('the HTTP app', () => {
   let app: FastifyInstance;
   let world: World;
   let fixture: FixtureF;
+  let blobDir: string;
+  let assembleDeps: Pick<HttpAppDeps, 'redisPrefix' | 'blobs' | 'assembleQueue' | 'statusStore' | 'uploads' | 'maxFileSize'>;
   const board = { user: 'ops', password: 'board-secret' };
 
   const redis = (forBullWorker: boolean) => {
@@ -37,6 +47,16 @@ describe('the HTTP app', () => {
     queueEvents = new QueueEvents(DASHBOARD_QUEUE, { connection: redis(true), prefix });
     await queueEvents.waitUntilReady();
     worker = createDashboardWorker({ connection: redis(true), prefix, concurrency: 2, deps: { db }, logger: silentLogger });
+    blobDir = await mkdtemp(join(tmpdir(), 'aa-http-'));
+    const assembleQueue = createAssembleQueue(bullConnection(TEST_REDIS_URL), prefix, 1);
+    assembleDeps = {
+      redisPrefix: prefix,
+      blobs: await createBlobStore({ driver: 'fs', dir: blobDir }),
+      assembleQueue,
+      statusStore: new AssembleStatusStore(redis(false), prefix),
+      uploads: parseConfig({}).uploads,
+      maxFileSize: 2 ** 31,
+    };
     world = await seedWorld(db);
     fixture = await seedFixtureF(db, world);
     app = await buildHttpApp({
@@ -46,6 +66,7 @@ describe('the HTTP app', () => {
       http: { bodyLimitBytes: 64 * 1024, bullBoard: board },
       dashboardQueue: queue,
       dashboardQueueEvents: queueEvents,
+      ...assembleDeps,
       putWaitMs: 10_000,
     });
     await app.ready();
@@ -57,6 +78,9 @@ describe('the HTTP app', () => {
     await queueEvents.close();
     await queue.obliterate({ force: true });
     await queue.close();
+    await assembleDeps.assembleQueue.obliterate({ force: true });
+    await assembleDeps.assembleQueue.close();
+    await rm(blobDir, { recursive: true, force: true });
     await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
     await testDb.drop();
   }, 30_000);
@@ -168,6 +192,7 @@ describe('the HTTP app', () => {
         http: { bodyLimitBytes: 1024, bullBoard: undefined },
         dashboardQueue: queue,
         dashboardQueueEvents: queueEvents,
+        ...assembleDeps,
         readyTimeoutMs: 1000,
       });
       try {
