@@ -1,4 +1,5 @@
 import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ReleaseHistoryDatabase } from './releaseHistorySchema.js';
 
 /**
  * Table types for Kysely. Postgres `bigint` comes back from `pg` as a decimal string; ids stay strings everywhere
@@ -118,7 +119,65 @@ export interface ReleaseFileTable {
   date_accessed: Timestamp;
 }
 
-export interface Database {
+export interface ArtifactBundleTable {
+  id: GeneratedId;
+  organization_id: string;
+  bundle_id: string;
+  checksum: string;
+  file_id: string;
+  artifact_count: number;
+  manifest_release: string | null;
+  manifest_dist: string | null;
+  date_added: Timestamp;
+  date_uploaded: Timestamp;
+  date_last_modified: Timestamp;
+}
+
+export interface ReleaseArtifactBundleTable {
+  id: GeneratedId;
+  organization_id: string;
+  release_name: string;
+  dist_name: Generated<string>;
+  artifact_bundle_id: string;
+  date_added: Timestamp;
+}
+
+export interface ProjectArtifactBundleTable {
+  id: GeneratedId;
+  organization_id: string;
+  project_id: string;
+  artifact_bundle_id: string;
+  date_added: Timestamp;
+}
+
+export interface DebugIdArtifactBundleTable {
+  id: GeneratedId;
+  organization_id: string;
+  debug_id: string;
+  source_file_type: number;
+  artifact_bundle_id: string;
+  date_added: Timestamp;
+}
+
+export interface ArtifactBundleIndexTable {
+  id: GeneratedId;
+  organization_id: string;
+  artifact_bundle_id: string;
+  url: string;
+  date_added: Timestamp;
+}
+
+export interface ArtifactBundlePendingLinkTable {
+  id: GeneratedId;
+  organization_id: string;
+  checksum: string;
+  version: Generated<string>;
+  dist: Generated<string>;
+  project_ids: string[];
+  date_added: Timestamp;
+}
+
+export interface Database extends ReleaseHistoryDatabase {
   organization: OrganizationTable;
   project: ProjectTable;
   release: ReleaseTable;
@@ -129,6 +188,12 @@ export interface Database {
   file_blob_index: FileBlobIndexTable;
   file_blob_owner: FileBlobOwnerTable;
   release_file: ReleaseFileTable;
+  artifact_bundle: ArtifactBundleTable;
+  release_artifact_bundle: ReleaseArtifactBundleTable;
+  project_artifact_bundle: ProjectArtifactBundleTable;
+  debug_id_artifact_bundle: DebugIdArtifactBundleTable;
+  artifact_bundle_index: ArtifactBundleIndexTable;
+  artifact_bundle_pending_link: ArtifactBundlePendingLinkTable;
 }
 
 export type OrganizationRow = Selectable<OrganizationTable>;
