@@ -7,3 +7,5 @@ export { openFileStream, readFileBuffer } from './fileRead.js';
 export { collectGarbageBlobs, type CollectGarbageOptions, type CollectGarbageResult } from './gc.js';
 export { storeChunks, type StoredChunks } from './chunks.js';
 export { collectStream, readPieces } from './streams.js';
+export { openFileRange, openFileRangeReader, type FileRangeReader } from './fileRange.js';
+export { openStoredZip, openZipMember, type StoredZip, type ZipMember } from './zipMembers.js';
