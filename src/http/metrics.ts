@@ -2,6 +2,13 @@ import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** the app's metrics registry (set by instrumentRequests; absent in apps built without it), for routes that count their own work */
+    metricsRegistry?: Registry;
+  }
+}
+
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized', 'waiting-children'] as const;
 
 /**
@@ -38,10 +45,31 @@ export function instrumentRequests(app: FastifyInstance, registry: Registry): vo
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
+  app.decorate('metricsRegistry', registry);
   app.addHook('onResponse', async (request, reply) => {
     const labels = { route: request.routeOptions.url ?? 'unmatched', method: request.method, status: String(reply.statusCode) };
     requests.inc(labels);
     duration.observe(labels, reply.elapsedTime / 1000);
   });
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+}
+
+export interface ChunkUploadMetrics {
+  chunks: Counter;
+  bytes: Counter;
+}
+
+const chunkUploadMetricsByRegistry = new WeakMap<Registry, ChunkUploadMetrics>();
+
+/** Chunks stored through `POST chunk-upload/` and their decoded bytes; created once per registry. */
+export function chunkUploadMetrics(registry: Registry): ChunkUploadMetrics {
+  let metrics = chunkUploadMetricsByRegistry.get(registry);
+  if (!metrics) {
+    metrics = {
+      chunks: new Counter({ name: 'chunk_upload_chunks_total', help: 'Chunks stored by chunk-upload', registers: [registry] }),
+      bytes: new Counter({ name: 'chunk_upload_bytes_total', help: 'Decoded bytes of the chunks stored by chunk-upload', registers: [registry] }),
+    };
+    chunkUploadMetricsByRegistry.set(registry, metrics);
+  }
+  return metrics;
 }
