@@ -3,36 +3,59 @@ import type { Logger } from 'pino';
 import type { AssembleStatusStore, AssembleStatusRef } from '../../adapters/redis/assembleStatusStore.js';
 import { translateDbError } from '../../adapters/db/errors.js';
 import { ASSEMBLE_TASK } from '../../domain/assembleStatus.js';
-import { ASSEMBLE_JOB, ASSEMBLE_PAYLOAD_SCHEMAS, type AssembleJobName } from '../../jobs/assembleJobs.js';
+import { ASSEMBLE_JOB, ASSEMBLE_PAYLOAD_SCHEMAS, type AssembleJobName, type AssembleJobPayloads } from '../../jobs/assembleJobs.js';
 import { classifyFailure, isLastAttempt } from '../../jobs/failurePolicy.js';
+import { assembleArtifactBundle, type ArtifactBundleOutcome } from './assembleArtifactBundle.js';
 import { assembleReleaseBundle, type AssembleDeps, type ReleaseBundleOutcome } from './assembleReleaseBundle.js';
 
 export interface AssembleProcessorDeps extends AssembleDeps {
   statusStore: AssembleStatusStore;
 }
 
-export type AssembleJobResult = ReleaseBundleOutcome;
+export type AssembleJobResult = ReleaseBundleOutcome | ArtifactBundleOutcome;
 
 const INTERNAL_ERROR_DETAIL = 'internal server error';
 
 /**
- * The BullMQ boundary of the assemble worker: validates the payload before anything else, keeps the assemble status
- * that clients poll, and turns failures into BullMQ's terms (UnrecoverableError = no retries).
+ * The BullMQ boundary of the assemble worker: routes by job name, validates the payload before anything else, keeps
+ * the assemble status that clients poll, and turns failures into BullMQ's terms (UnrecoverableError = no retries).
  */
 export async function processAssembleJob(deps: AssembleProcessorDeps, job: Job, log: Logger): Promise<AssembleJobResult> {
-  const name = job.name as AssembleJobName;
-  if (name !== ASSEMBLE_JOB.releaseBundle) {
-    throw new UnrecoverableError(`unsupported job "${job.name}" on the assemble queue`);
+  switch (job.name) {
+    case ASSEMBLE_JOB.releaseBundle: {
+      const payload = parsePayload(ASSEMBLE_JOB.releaseBundle, job.data);
+      const ref = { scope: payload.organizationId, checksum: payload.checksum, task: ASSEMBLE_TASK.releaseBundle };
+      return runWithStatus(deps, job, ref, log, () => assembleReleaseBundle({ ...deps, logger: log }, payload));
+    }
+    case ASSEMBLE_JOB.artifactBundle: {
+      const payload = parsePayload(ASSEMBLE_JOB.artifactBundle, job.data);
+      const ref = { scope: payload.organizationId, checksum: payload.checksum, task: ASSEMBLE_TASK.artifactBundle };
+      return runWithStatus(deps, job, ref, log, () => assembleArtifactBundle({ ...deps, logger: log }, payload));
+    }
+    default:
+      throw new UnrecoverableError(`unsupported job "${job.name}" on the assemble queue`);
   }
-  const parsed = ASSEMBLE_PAYLOAD_SCHEMAS[name].safeParse(job.data);
+}
+
+function parsePayload<N extends AssembleJobName>(name: N, data: unknown): AssembleJobPayloads[N] {
+  const parsed = ASSEMBLE_PAYLOAD_SCHEMAS[name].safeParse(data);
   if (!parsed.success) {
     throw new UnrecoverableError(`invalid ${name} payload: ${parsed.error.issues.map(describeIssue).join('; ')}`);
   }
-  const payload = parsed.data;
-  const ref: AssembleStatusRef = { scope: payload.organizationId, checksum: payload.checksum, task: ASSEMBLE_TASK.releaseBundle };
+  return parsed.data as AssembleJobPayloads[N];
+}
+
+/** `assembling` while it runs; `ok` only once everything is committed ("status never lies"); errors via the policy. */
+async function runWithStatus<T>(
+  deps: AssembleProcessorDeps,
+  job: Job,
+  ref: AssembleStatusRef,
+  log: Logger,
+  work: () => Promise<T>,
+): Promise<T> {
   await deps.statusStore.set(ref, 'assembling');
   try {
-    const outcome = await assembleReleaseBundle({ ...deps, logger: log }, payload);
+    const outcome = await work();
     await deps.statusStore.set(ref, 'ok');
     return outcome;
   } catch (err) {

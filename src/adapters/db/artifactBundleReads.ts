@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import type { DbOrTx } from './connect.js';
+
+/** A stored bundle as the artifact-lookup endpoint needs it: where its zip is and when it was last uploaded. */
+export interface BundleHit {
+  artifactBundleId: string;
+  bundleId: string;
+  fileId: string;
+  checksum: string;
+  dateAdded: Date;
+}
+
+/** Newest first, as Sentry prefers the most recent upload when several bundles answer. */
+const DEFAULT_LIMIT = 20;
+
+/**
+ * Bundles of a project that contain a file with this debug id (any type, or only the given source file types).
+ * `debugId` is the UUID part of a normalised debug id.
+ */
+export async function findBundlesByDebugId(
+  db: DbOrTx,
+  query: { organizationId: string; projectId: string; debugId: string; sourceFileTypes?: number[]; limit?: number },
+): Promise<BundleHit[]> {
+  let q = db
+    .selectFrom('debug_id_artifact_bundle as d')
+    .innerJoin('artifact_bundle as b', 'b.id', 'd.artifact_bundle_id')
+    .innerJoin('project_artifact_bundle as p', 'p.artifact_bundle_id', 'b.id')
+    .select(['b.id as artifactBundleId', 'b.bundle_id as bundleId', 'b.file_id as fileId', 'b.checksum', 'b.date_added as dateAdded'])
+    .distinct()
+    .where('d.organization_id', '=', query.organizationId)
+    .where('d.debug_id', '=', query.debugId)
+    .where('p.project_id', '=', query.projectId);
+  if (query.sourceFileTypes && query.sourceFileTypes.length > 0) q = q.where('d.source_file_type', 'in', query.sourceFileTypes);
+  return q
+    .orderBy('b.date_added', 'desc')
+    .orderBy('b.id', 'desc')
+    .limit(query.limit ?? DEFAULT_LIMIT)
+    .execute();
+}
+
+/** Bundles of a project linked to a release and dist ('' = no dist). */
+export async function findBundlesByRelease(
+  db: DbOrTx,
+  query: { organizationId: string; projectId: string; release: string; dist: string; limit?: number },
+): Promise<BundleHit[]> {
+  return db
+    .selectFrom('release_artifact_bundle as r')
+    .innerJoin('artifact_bundle as b', 'b.id', 'r.artifact_bundle_id')
+    .innerJoin('project_artifact_bundle as p', 'p.artifact_bundle_id', 'b.id')
+    .select(['b.id as artifactBundleId', 'b.bundle_id as bundleId', 'b.file_id as fileId', 'b.checksum', 'b.date_added as dateAdded'])
+    .where('r.organization_id', '=', query.organizationId)
+    .where('r.release_name', '=', query.release)
+    .where('r.dist_name', '=', query.dist)
+    .where('p.project_id', '=', query.projectId)
+    .orderBy('b.date_added', 'desc')
+    .orderBy('b.id', 'desc')
+    .limit(query.limit ?? DEFAULT_LIMIT)
+    .execute();
+}
+
+/**
+ * Bundles of a project, linked to a release and dist, that contain one of these URLs (pass the lookup candidates of
+ * `urlCandidates`, e.g. `http://x/app.js` and `~/app.js`). The URL index is per bundle, so this works for any number
+ * of bundles per release, with no indexing threshold.
+ */
+export async function findBundlesByReleaseUrl(
+  db: DbOrTx,
+  query: { organizationId: string; projectId: string; release: string; dist: string; urls: string[]; limit?: number },
+): Promise<Array<BundleHit & { url: string }>> {
+  if (query.urls.length === 0) return [];
+  return db
+    .selectFrom('artifact_bundle_index as i')
+    .innerJoin('artifact_bundle as b', 'b.id', 'i.artifact_bundle_id')
+    .innerJoin('release_artifact_bundle as r', 'r.artifact_bundle_id', 'b.id')
+    .innerJoin('project_artifact_bundle as p', 'p.artifact_bundle_id', 'b.id')
+    .select([
+      'b.id as artifactBundleId',
+      'b.bundle_id as bundleId',
+      'b.file_id as fileId',
+      'b.checksum',
+      'b.date_added as dateAdded',
+      'i.url',
+    ])
+    .where('i.organization_id', '=', query.organizationId)
+    .where(sql<boolean>`i.url = any(${query.urls}::text[])`)
+    .where('r.release_name', '=', query.release)
+    .where('r.dist_name', '=', query.dist)
+    .where('p.project_id', '=', query.projectId)
+    .orderBy('b.date_added', 'desc')
+    .orderBy('b.id', 'desc')
+    .limit(query.limit ?? DEFAULT_LIMIT)
+    .execute();
+}
