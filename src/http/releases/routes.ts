@@ -1,12 +1,155 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { listRepositories } from '../../adapters/db/codeRepositories.js';
+import { findPreviousReleaseWithCommits, listReleases } from '../../adapters/db/releaseQueries.js';
+import { listReleaseProjectIds } from '../../adapters/db/releases.js';
+import { isAppError } from '../../domain/errors.js';
+import { linkHeader, pageOf, pageRequest, type PageRequest } from '../../domain/releases/offsetPagination.js';
+import { RELEASE_STATUS } from '../../domain/releases/releaseStatus.js';
+import { serializeRepository } from '../../domain/releases/serializeCommit.js';
+import { serializeDeploy } from '../../domain/releases/serializeDeploy.js';
+import type { SerializeReleaseOptions } from '../../domain/releases/serializeRelease.js';
+import { deleteRelease } from '../../releases/deleteRelease.js';
+import { findScopedRelease } from '../../releases/findScopedRelease.js';
+import type { ReleaseDeps, ReleaseScope } from '../../releases/releaseDeps.js';
+import { createDeploy, listDeploys } from '../../releases/releaseDeploys.js';
+import { serializeOneRelease, serializeReleases } from '../../releases/serializeReleases.js';
+import { updateRelease } from '../../releases/updateRelease.js';
+import { upsertRelease } from '../../releases/upsertRelease.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
+import '../requestContext.js';
+import { createDeployBody, createReleaseBody, parseBody, updateReleaseBody } from './schemas.js';
 
-/** Organisation scope: releases create/list/details/update/delete, deploys, repos. */
-export function organizationReleaseRoutes(_deps: HttpRouteDeps): FastifyPluginAsync {
-  return async () => {};
+type VersionParams = { version: string };
+type ListQuery = Record<string, string | undefined>;
+
+/** Organisation scope: releases create/list/details/update/delete, deploys, previous-with-commits, repos. */
+export function organizationReleaseRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    installFieldErrors(app);
+    const scopeOf = (request: FastifyRequest): ReleaseScope => ({ organizationId: request.organization.id });
+    registerReleaseRoutes(app, deps, scopeOf, { projectScoped: false });
+
+    app.get<{ Params: VersionParams; Querystring: ListQuery }>('/releases/:version/deploys/', async (request, reply) => {
+      const page = pageRequest(request.query);
+      const rows = await listDeploys(deps, scopeOf(request), request.params.version, { offset: page.offset, limit: page.limit + 1 });
+      return sendPage(request, reply, page, rows.map(serializeDeploy));
+    });
+
+    app.post<{ Params: VersionParams }>('/releases/:version/deploys/', async (request, reply) => {
+      const body = parseBody(createDeployBody, request.body);
+      const deploy = await createDeploy(deps, { scope: scopeOf(request), version: request.params.version, ...body });
+      return reply.code(201).send(serializeDeploy(deploy));
+    });
+
+    // sentry-cli's `set-commits --local` starts its commit range at this release's last commit; `{}` means none.
+    app.get<{ Params: VersionParams }>('/releases/:version/previous-with-commits/', async (request) => {
+      const release = await findScopedRelease(deps.db, scopeOf(request), request.params.version);
+      const previous = await findPreviousReleaseWithCommits(deps.db, release, await listReleaseProjectIds(deps.db, release.id));
+      return previous ? serializeOneRelease(deps, previous) : {};
+    });
+
+    app.get<{ Querystring: ListQuery }>('/repos/', async (request, reply) => {
+      const page = pageRequest(request.query);
+      const rows = await listRepositories(deps.db, request.organization.id, { query: request.query.query, offset: page.offset, limit: page.limit + 1 });
+      return sendPage(request, reply, page, rows.map(serializeRepository));
+    });
+  };
 }
 
 /** Project scope (`/api/0/projects/{org}/{project}`): the release endpoints sentry-cli 2.x calls with one project. */
-export function projectReleaseRoutes(_deps: HttpRouteDeps): FastifyPluginAsync {
-  return async () => {};
+export function projectReleaseRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
+  return async (app) => {
+    installFieldErrors(app);
+    const scopeOf = (request: FastifyRequest): ReleaseScope => ({ organizationId: request.organization.id, projectId: request.project.id });
+    registerReleaseRoutes(app, deps, scopeOf, { projectScoped: true });
+  };
+}
+
+/** The routes both scopes share; a project scope limits every release to those linked to its project. */
+function registerReleaseRoutes(
+  app: FastifyInstance,
+  deps: ReleaseDeps,
+  scopeOf: (request: FastifyRequest) => ReleaseScope,
+  { projectScoped }: { projectScoped: boolean },
+): void {
+  const detailsOptions = (scope: ReleaseScope): SerializeReleaseOptions => (scope.projectId ? { projectId: scope.projectId } : {});
+
+  app.get<{ Querystring: ListQuery }>('/releases/', async (request, reply) => {
+    const scope = scopeOf(request);
+    const page = pageRequest(request.query);
+    const releases = await listReleases(deps.db, {
+      organizationId: scope.organizationId,
+      projectId: scope.projectId,
+      query: request.query.query,
+      status: listStatus(request.query.status, projectScoped),
+      offset: page.offset,
+      limit: page.limit + 1,
+    });
+    const options = scope.projectId ? { specializedToProjectId: scope.projectId } : {};
+    return sendPage(request, reply, page, await serializeReleases(deps, scope.organizationId, releases, options));
+  });
+
+  app.post('/releases/', async (request, reply) => {
+    const scope = scopeOf(request);
+    const body = parseBody(createReleaseBody, request.body);
+    const { release, created } = await upsertRelease(deps, {
+      ...body,
+      scope,
+      // A project route links its own project (Sentry's project endpoint has no `projects` field).
+      projects: projectScoped ? undefined : body.projects,
+      userAgent: request.headers['user-agent'] ?? null,
+    });
+    // 208 Already Reported: Sentry's answer when the release existed, so clients can tell the two apart.
+    return reply.code(created ? 201 : 208).send(await serializeOneRelease(deps, release, detailsOptions(scope)));
+  });
+
+  app.get<{ Params: VersionParams }>('/releases/:version/', async (request) => {
+    const scope = scopeOf(request);
+    const release = await findScopedRelease(deps.db, scope, request.params.version);
+    return serializeOneRelease(deps, release, detailsOptions(scope));
+  });
+
+  app.put<{ Params: VersionParams }>('/releases/:version/', async (request) => {
+    const scope = scopeOf(request);
+    const body = parseBody(updateReleaseBody, request.body);
+    const release = await updateRelease(deps, { ...body, scope, version: request.params.version });
+    return serializeOneRelease(deps, release, detailsOptions(scope));
+  });
+
+  app.delete<{ Params: VersionParams }>('/releases/:version/', async (request, reply) => {
+    await deleteRelease(deps, scopeOf(request), request.params.version);
+    return reply.code(204).send();
+  });
+}
+
+/**
+ * The organisation list shows open releases unless `status=archived` (as Sentry's does); the project list shows
+ * every release unless a status is asked for.
+ */
+function listStatus(status: string | undefined, projectScoped: boolean): number | undefined {
+  if (status === 'archived') return RELEASE_STATUS.archived;
+  if (status === 'open') return RELEASE_STATUS.open;
+  return projectScoped ? undefined : RELEASE_STATUS.open;
+}
+
+function sendPage(request: FastifyRequest<{ Querystring: ListQuery }>, reply: FastifyReply, page: PageRequest, rows: unknown[]) {
+  const { items, hasNext } = pageOf(rows, page);
+  const base = `${request.protocol}://${request.host}${request.url.split('?')[0]}`;
+  const query = Object.fromEntries(Object.entries(request.query).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'cursor'));
+  return reply.header('Link', linkHeader(base, query, page, hasNext)).send(items);
+}
+
+/**
+ * Validation errors carry Sentry's body (`{"version": ["..."]}`) in their details; every other error goes on to
+ * the app's handler (an error handler that throws hands over to its parent's).
+ */
+function installFieldErrors(app: FastifyInstance): void {
+  app.setErrorHandler(async (err, _request, reply) => {
+    if (isAppError(err, 'validation_failed') && isFieldErrors(err.details)) return reply.code(400).send(err.details);
+    throw err;
+  });
+}
+
+function isFieldErrors(details: unknown): details is Record<string, unknown[]> {
+  return typeof details === 'object' && details !== null && !Array.isArray(details) && Object.values(details).every(Array.isArray);
 }
