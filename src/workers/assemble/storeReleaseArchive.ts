@@ -1,23 +1,17 @@
 import pMap from 'p-map';
-import { createFileFromBlobs, deleteFiles, readFileBuffer, storeContent, type FileStoreDeps } from '../../adapters/files/index.js';
+import { createFileFromBlobs, deleteFiles, type FileStoreDeps } from '../../adapters/files/index.js';
 import type { Tx } from '../../adapters/db/connect.js';
 import { findFileMeta } from '../../adapters/db/files.js';
+import { insertReleaseFileIfAbsent, lockReleaseFileByIdent, type ReleaseFileRecord } from '../../adapters/db/releaseFiles.js';
 import {
-  insertReleaseFileIfAbsent,
-  lockReleaseFileByIdent,
-  repointReleaseFile,
-  type ReleaseFileRecord,
-} from '../../adapters/db/releaseFiles.js';
-import {
+  artifactIndexCount,
   buildArtifactIndexEntries,
   mergeArtifactIndex,
-  parseArtifactIndex,
-  serializeArtifactIndex,
-  type ArtifactIndexDocument,
   type ArtifactIndexEntry,
 } from '../../domain/artifactIndex.js';
 import { AppError } from '../../domain/errors.js';
 import { ARTIFACT_INDEX_FILENAME, FILE_TYPES, releaseFileIdent } from '../../domain/releaseFileIdent.js';
+import { lockArtifactIndex, rewriteArtifactIndex, writeArtifactIndexFile } from '../../releases/artifactIndexStore.js';
 import type { BundleArchive } from './bundleArchive.js';
 
 import type { ReleaseTarget } from './releaseTarget.js';
@@ -82,43 +76,17 @@ async function mergeIntoArtifactIndex(
   entries: Record<string, ArtifactIndexEntry>,
 ): Promise<void> {
   const ident = releaseFileIdent(ARTIFACT_INDEX_FILENAME, target.distName);
-  let row = await lockReleaseFileByIdent(tx, target.releaseId, ident);
+  let row = await lockArtifactIndex(tx, target.releaseId, target.distName);
   if (!row) {
     const { document } = mergeArtifactIndex(null, entries);
-    const file = await writeIndexFile(deps, tx, document);
-    const count = Object.keys(document.files).length;
+    const file = await writeArtifactIndexFile(deps, tx, document);
+    const count = artifactIndexCount(document);
     if (await insertReleaseFileIfAbsent(tx, newRow(target, ARTIFACT_INDEX_FILENAME, ident, file.id, count))) return;
     // Another bundle created the index first; its row is committed and now locked by us.
     await deleteFiles(tx, [file.id]);
     row = await mustLock(tx, target.releaseId, ident);
   }
-  await updateExistingIndex(deps, tx, row, entries);
-}
-
-async function updateExistingIndex(
-  deps: FileStoreDeps,
-  tx: Tx,
-  row: ReleaseFileRecord,
-  entries: Record<string, ArtifactIndexEntry>,
-): Promise<void> {
-  const meta = await findFileMeta(tx, row.fileId);
-  if (meta?.type !== FILE_TYPES.artifactIndex) throw new AppError('internal', 'Unexpected file type for artifact index');
-  const current = parseArtifactIndex(await readFileBuffer({ ...deps, db: tx }, row.fileId));
-  const { document, changed } = mergeArtifactIndex(current, entries);
-  if (!changed) return;
-  const file = await writeIndexFile(deps, tx, document);
-  await repointReleaseFile(tx, row.id, file.id, Object.keys(document.files).length);
-  await deleteFiles(tx, [row.fileId]);
-}
-
-/** Copy-on-write: every update is a new file; blobs commit on their own, the file row inside the transaction. */
-async function writeIndexFile(deps: FileStoreDeps, tx: Tx, document: ArtifactIndexDocument) {
-  const content = await storeContent(deps, serializeArtifactIndex(document));
-  return createFileFromBlobs(
-    tx,
-    { name: ARTIFACT_INDEX_FILENAME, type: FILE_TYPES.artifactIndex, checksum: content.checksum },
-    content.blobs,
-  );
+  await rewriteArtifactIndex(deps, tx, row, (current) => mergeArtifactIndex(current, entries));
 }
 
 async function mustLock(tx: Tx, releaseId: string, ident: string): Promise<ReleaseFileRecord> {
