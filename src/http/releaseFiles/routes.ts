@@ -1,12 +1,121 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { AppError } from '../../domain/errors.js';
+import { deleteReleaseFile } from '../../releases/deleteReleaseFile.js';
+import { listReleaseArtifacts, type ReleaseArtifact } from '../../releases/listReleaseArtifacts.js';
+import {
+  RELEASE_NOT_FOUND,
+  findReleaseArtifact,
+  findScopedRelease,
+  openReleaseArtifact,
+  type ReleaseScope,
+} from '../../releases/readReleaseFile.js';
+import '../requestContext.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
+import { contentDisposition } from './contentDisposition.js';
+import { cursorSchema, pageWindow, paginationLinkHeader, perPageSchema } from './pagination.js';
 
 /** Organisation scope: releases/{version}/files/ list, download, delete. */
-export function organizationReleaseFileRoutes(_deps: HttpRouteDeps): FastifyPluginAsync {
-  return async () => {};
+export function organizationReleaseFileRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
+  return releaseFileRoutes(deps, (request) => ({ organizationId: request.organization.id, version: versionOf(request) }));
 }
 
-/** Project scope: the same for `/api/0/projects/{org}/{project}/releases/{version}/files/`. */
-export function projectReleaseFileRoutes(_deps: HttpRouteDeps): FastifyPluginAsync {
-  return async () => {};
+/** Project scope: the same for `/api/0/projects/{org}/{project}/releases/{version}/files/`, for the project's releases. */
+export function projectReleaseFileRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
+  return releaseFileRoutes(deps, (request) => ({
+    organizationId: request.organization.id,
+    version: versionOf(request),
+    projectId: request.project.id,
+  }));
+}
+
+const stringList = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((value) => (value === undefined ? [] : Array.isArray(value) ? value : [value]));
+
+const listQuerySchema = z.object({
+  per_page: perPageSchema.optional(),
+  cursor: cursorSchema.optional(),
+  query: stringList,
+  checksum: stringList,
+});
+
+/** Sentry downloads when `download` is present at all, whatever its value. */
+const detailsQuerySchema = z.object({ download: z.union([z.string(), z.array(z.string())]).optional() });
+
+const paramsSchema = z.object({ version: z.string().min(1), file_id: z.string().min(1).optional() });
+
+/** The Artifact JSON of Sentry's release-file API. */
+function serializeArtifact(artifact: ReleaseArtifact) {
+  return {
+    id: artifact.id,
+    name: artifact.name,
+    dist: artifact.dist,
+    headers: artifact.headers,
+    size: artifact.size,
+    sha1: artifact.sha1,
+    dateCreated: artifact.dateCreated.toISOString(),
+  };
+}
+
+function releaseFileRoutes(deps: HttpRouteDeps, scopeOf: (request: FastifyRequest) => ReleaseScope): FastifyPluginAsync {
+  const files = { db: deps.db, blobs: deps.blobs };
+  return async (app) => {
+    app.get('/releases/:version/files/', async (request, reply) => {
+      const query = parse(listQuerySchema, request.query);
+      const release = await findScopedRelease(files, scopeOf(request));
+      const artifacts = await listReleaseArtifacts(files, release.id, { query: query.query, checksums: query.checksum });
+      const window = pageWindow(query.per_page, query.cursor);
+      const link = paginationLinkHeader(absoluteBase(request), rawQuery(request), window, artifacts.length);
+      return reply.header('Link', link).send(artifacts.slice(window.offset, window.offset + window.perPage).map(serializeArtifact));
+    });
+
+    app.get('/releases/:version/files/:file_id/', async (request, reply) => {
+      const { download } = parse(detailsQuerySchema, request.query);
+      const release = await findScopedRelease(files, scopeOf(request));
+      const artifact = await findReleaseArtifact(files, release.id, fileIdOf(request));
+      if (!artifact) throw new AppError('not_found', RELEASE_NOT_FOUND);
+      if (download === undefined) return reply.send(serializeArtifact(artifact));
+      return sendContent(reply, await openReleaseArtifact(files, release.id, artifact));
+    });
+
+    app.delete('/releases/:version/files/:file_id/', async (request, reply) => {
+      const release = await findScopedRelease(files, scopeOf(request));
+      if (!(await deleteReleaseFile(files, release.id, fileIdOf(request)))) throw new AppError('not_found', RELEASE_NOT_FOUND);
+      return reply.code(204).send();
+    });
+  };
+}
+
+function sendContent(reply: FastifyReply, content: Awaited<ReturnType<typeof openReleaseArtifact>>): FastifyReply {
+  return reply
+    .header('Content-Type', content.contentType)
+    .header('Content-Length', String(content.size))
+    .header('Content-Disposition', contentDisposition(content.filename))
+    .send(content.stream);
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new AppError('validation_failed', result.error.issues[0]?.message ?? 'Invalid request');
+  return result.data;
+}
+
+function versionOf(request: FastifyRequest): string {
+  return parse(paramsSchema, request.params).version;
+}
+
+function fileIdOf(request: FastifyRequest): string {
+  return parse(paramsSchema, request.params).file_id ?? '';
+}
+
+/** The request's absolute URL without its query string: the base of the pagination links. */
+function absoluteBase(request: FastifyRequest): string {
+  return `${request.protocol}://${request.host}${request.url.split('?', 1)[0]}`;
+}
+
+function rawQuery(request: FastifyRequest): URLSearchParams {
+  const at = request.url.indexOf('?');
+  return new URLSearchParams(at === -1 ? '' : request.url.slice(at + 1));
 }
