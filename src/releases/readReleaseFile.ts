@@ -1,5 +1,4 @@
 import type { Readable } from 'node:stream';
-import { findReleaseByVersion } from '../adapters/db/releases.js';
 import { openFileStream, openZipMember, readFileBuffer, type FileStoreDeps } from '../adapters/files/index.js';
 import { parseArtifactIndex, type ArtifactIndexDocument } from '../domain/artifactIndex.js';
 import { normalizeContentType } from '../domain/contentType.js';
@@ -7,31 +6,6 @@ import { AppError } from '../domain/errors.js';
 import { ARTIFACT_INDEX_FILENAME, FILE_TYPES, releaseFileIdent } from '../domain/releaseFileIdent.js';
 import { FILE_ARTIFACT_COLUMNS, fileArtifact, indexEntryArtifact, type ReleaseArtifact } from './listReleaseArtifacts.js';
 import { parseReleaseFileId, type IndexEntryAddress } from './releaseFileId.js';
-
-/** Whose release: an organisation's, and with `projectId`, only when the release is linked to that project. */
-export interface ReleaseScope {
-  organizationId: string;
-  version: string;
-  projectId?: string;
-}
-
-export const RELEASE_NOT_FOUND = 'The requested resource does not exist';
-
-/** The release in scope, else `not_found` (one answer for "missing" and "not this project's"). */
-export async function findScopedRelease(deps: FileStoreDeps, scope: ReleaseScope): Promise<{ id: string; version: string }> {
-  const release = await findReleaseByVersion(deps.db, scope.organizationId, scope.version);
-  if (!release) throw new AppError('not_found', RELEASE_NOT_FOUND);
-  if (scope.projectId !== undefined) {
-    const link = await deps.db
-      .selectFrom('release_project')
-      .select('id')
-      .where('release_id', '=', release.id)
-      .where('project_id', '=', scope.projectId)
-      .executeTakeFirst();
-    if (!link) throw new AppError('not_found', RELEASE_NOT_FOUND);
-  }
-  return { id: release.id, version: release.version };
-}
 
 /**
  * One artifact of the release by its API id, or null. A decimal id names a single release file (archives and

@@ -1,3 +1,6 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import unzipper from 'unzipper';
 import { linkReleaseProjects } from '../../src/adapters/db/releases.js';
 import { countReleaseArtifacts } from '../../src/adapters/db/releaseFiles.js';
 import { createApiToken } from '../../src/auth/apiTokens.js';
@@ -286,4 +289,36 @@ describe('release files over HTTP', () => {
       .executeTakeFirstOrThrow();
     return row.file_id;
   }
+});
+
+describe('release files from a real sentry-cli bundle stored as an archive', () => {
+  let harness: ApiHarness;
+
+  beforeAll(async () => {
+    // one file is enough for the archive path, so a small fixture bundle is stored whole, SYSB header and all
+    harness = await ApiHarness.create({ settings: { releaseArchiveMinFiles: 1 } });
+  });
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('downloads every artifact byte for byte out of the stored bundle', async () => {
+    const bundle = await readFile(join(process.cwd(), 'test/fixtures/sentry-cli/a1707cc90d9e091ff83ffdfa24fbe753d3aa72f8.bundle.zip'));
+    const manifest = JSON.parse(await readFile(join(process.cwd(), 'test/fixtures/sentry-cli/a1707cc90d9e091ff83ffdfa24fbe753d3aa72f8.manifest.json'), 'utf8')) as {
+      files: Record<string, { url: string }>;
+    };
+    await harness.assembly.createRelease('1.0.0');
+    expect((await harness.assembly.assemble(bundle, '1.0.0')).state).toBe('ok');
+    const members = new Map((await unzipper.Open.buffer(bundle)).files.map((f) => [f.path, f]));
+    const response = await harness.inject({ method: 'GET', url: `${ORG}/releases/1.0.0/files/` });
+    const artifacts = response.json<Artifact[]>();
+    expect(artifacts.map((a) => a.name).sort()).toEqual(Object.values(manifest.files).map((f) => f.url).sort());
+    for (const [path, entry] of Object.entries(manifest.files)) {
+      const artifact = artifacts.find((a) => a.name === entry.url)!;
+      const download = await harness.inject({ method: 'GET', url: `${ORG}/releases/1.0.0/files/${artifact.id}/?download=1` });
+      expect(download.statusCode).toBe(200);
+      expect(download.rawPayload.equals(await members.get(path)!.buffer())).toBe(true);
+    }
+  });
 });

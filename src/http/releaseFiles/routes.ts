@@ -3,13 +3,9 @@ import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
 import { deleteReleaseFile } from '../../releases/deleteReleaseFile.js';
 import { listReleaseArtifacts, type ReleaseArtifact } from '../../releases/listReleaseArtifacts.js';
-import {
-  RELEASE_NOT_FOUND,
-  findReleaseArtifact,
-  findScopedRelease,
-  openReleaseArtifact,
-  type ReleaseScope,
-} from '../../releases/readReleaseFile.js';
+import { RELEASE_NOT_FOUND, findScopedRelease } from '../../releases/findScopedRelease.js';
+import { findReleaseArtifact, openReleaseArtifact } from '../../releases/readReleaseFile.js';
+import type { ReleaseScope } from '../../releases/releaseDeps.js';
 import '../requestContext.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
 import { contentDisposition } from './contentDisposition.js';
@@ -17,16 +13,12 @@ import { cursorSchema, pageWindow, paginationLinkHeader, perPageSchema } from '.
 
 /** Organisation scope: releases/{version}/files/ list, download, delete. */
 export function organizationReleaseFileRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
-  return releaseFileRoutes(deps, (request) => ({ organizationId: request.organization.id, version: versionOf(request) }));
+  return releaseFileRoutes(deps, (request) => ({ organizationId: request.organization.id }));
 }
 
 /** Project scope: the same for `/api/0/projects/{org}/{project}/releases/{version}/files/`, for the project's releases. */
 export function projectReleaseFileRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
-  return releaseFileRoutes(deps, (request) => ({
-    organizationId: request.organization.id,
-    version: versionOf(request),
-    projectId: request.project.id,
-  }));
+  return releaseFileRoutes(deps, (request) => ({ organizationId: request.organization.id, projectId: request.project.id }));
 }
 
 const stringList = z
@@ -64,7 +56,7 @@ function releaseFileRoutes(deps: HttpRouteDeps, scopeOf: (request: FastifyReques
   return async (app) => {
     app.get('/releases/:version/files/', async (request, reply) => {
       const query = parse(listQuerySchema, request.query);
-      const release = await findScopedRelease(files, scopeOf(request));
+      const release = await findScopedRelease(deps.db, scopeOf(request), versionOf(request));
       const artifacts = await listReleaseArtifacts(files, release.id, { query: query.query, checksums: query.checksum });
       const window = pageWindow(query.per_page, query.cursor);
       const link = paginationLinkHeader(absoluteBase(request), rawQuery(request), window, artifacts.length);
@@ -73,7 +65,7 @@ function releaseFileRoutes(deps: HttpRouteDeps, scopeOf: (request: FastifyReques
 
     app.get('/releases/:version/files/:file_id/', async (request, reply) => {
       const { download } = parse(detailsQuerySchema, request.query);
-      const release = await findScopedRelease(files, scopeOf(request));
+      const release = await findScopedRelease(deps.db, scopeOf(request), versionOf(request));
       const artifact = await findReleaseArtifact(files, release.id, fileIdOf(request));
       if (!artifact) throw new AppError('not_found', RELEASE_NOT_FOUND);
       if (download === undefined) return reply.send(serializeArtifact(artifact));
@@ -81,7 +73,7 @@ function releaseFileRoutes(deps: HttpRouteDeps, scopeOf: (request: FastifyReques
     });
 
     app.delete('/releases/:version/files/:file_id/', async (request, reply) => {
-      const release = await findScopedRelease(files, scopeOf(request));
+      const release = await findScopedRelease(deps.db, scopeOf(request), versionOf(request));
       if (!(await deleteReleaseFile(files, release.id, fileIdOf(request)))) throw new AppError('not_found', RELEASE_NOT_FOUND);
       return reply.code(204).send();
     });
