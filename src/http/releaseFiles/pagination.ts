@@ -18,11 +18,14 @@ export const perPageSchema = z
   .transform(Number)
   .refine((n) => n >= 1 && n <= MAX_PER_PAGE, INVALID_PER_PAGE);
 
-/** The offset a cursor points at (its value is not used: these lists have no sort value to resume from). */
+/**
+ * The offset a cursor points at (its value is not used: these lists have no sort value to resume from). An empty
+ * cursor is the first page: sentry-cli starts every listing with `?cursor=`.
+ */
 export const cursorSchema = z
   .string()
-  .regex(/^-?\d{1,15}(?:\.\d+)?:\d{1,12}:[01]$/, INVALID_CURSOR)
-  .transform((value) => Number(value.split(':')[1]));
+  .regex(/^(?:-?\d{1,15}(?:\.\d+)?:\d{1,12}:[01])?$/, INVALID_CURSOR)
+  .transform((value) => (value === '' ? 0 : Number(value.split(':')[1])));
 
 export interface PageWindow {
   offset: number;
