@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ApiHarness } from '../http/apiHarness.js';
-import { expectSuccess, runSentryCli, type CliTarget } from '../e2e/sentryCli.js';
+import { expectSuccess, runSentryCli, type CliTarget } from './sentryCli.js';
 
 const exec = promisify(execFile);
 type Json = Record<string, any>;
