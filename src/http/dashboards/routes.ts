@@ -6,8 +6,9 @@ import { createDashboard } from '../../workers/dashboards/createDashboard.js';
 import type { DashboardDeps } from '../../workers/dashboards/dashboardAccess.js';
 import { deleteDashboard } from '../../workers/dashboards/deleteDashboard.js';
 import { getDashboard } from '../../workers/dashboards/getDashboard.js';
-import { type DashboardListPage, listDashboards } from '../../workers/dashboards/listDashboards.js';
+import { listDashboards } from '../../workers/dashboards/listDashboards.js';
 import { precheckDashboardUpdate } from '../../workers/dashboards/reconcileDashboard.js';
+import { requestLinkHeader, requestedPage } from '../pagination.js';
 import '../requestContext.js';
 import { awaitReconcileJob } from './awaitReconcileJob.js';
 
@@ -37,15 +38,15 @@ export function dashboardRoutes(deps: DashboardRouteDeps): FastifyPluginAsync {
   const bodyLimit = deps.bodyLimitBytes ?? 1024 * 1024;
   return async (app) => {
     app.get<{ Querystring: ListQuery }>('/dashboards/', async (request, reply) => {
-      const perPage = request.query.per_page === undefined ? undefined : Number.parseInt(request.query.per_page, 10) || undefined;
+      const window = requestedPage(request.query);
       const page = await listDashboards(deps, {
         organizationId: request.organization.id,
         actor: request.actor,
         query: request.query.query,
-        perPage,
-        offset: cursorOffset(request.query.cursor),
+        perPage: window.perPage,
+        offset: window.offset,
       });
-      return reply.header('Link', linkHeader(request, page)).send(page.items);
+      return reply.header('Link', requestLinkHeader(request, window, page.hasNext)).send(page.items);
     });
 
     app.post('/dashboards/', { bodyLimit }, async (request, reply) =>
@@ -112,20 +113,4 @@ async function answeredDashboardError(reply: FastifyReply, run: () => Promise<vo
   }
 }
 
-/** Sentry cursors look like `<value>:<offset>:<is_prev>`; only the offset matters for this list. */
-function cursorOffset(cursor: string | undefined): number {
-  const match = cursor ? /^\d+:(\d+):[01]$/.exec(cursor) : null;
-  return match ? Number(match[1]) : 0;
-}
 
-/** Sentry's Link header: previous and next cursors, each saying whether it has results. */
-function linkHeader(request: FastifyRequest<{ Querystring: ListQuery }>, page: DashboardListPage): string {
-  const base = `${request.protocol}://${request.host}${request.url.split('?')[0]}`;
-  const link = (offset: number, isPrev: 0 | 1, rel: string, results: boolean) => {
-    const cursor = `0:${offset}:${isPrev}`;
-    const params = new URLSearchParams({ ...request.query, cursor });
-    return `<${base}?${params.toString()}>; rel="${rel}"; results="${results}"; cursor="${cursor}"`;
-  };
-  const previous = link(Math.max(page.offset - page.perPage, 0), 1, 'previous', page.offset > 0);
-  return `${previous}, ${link(page.offset + page.perPage, 0, 'next', page.hasNext)}`;
-}

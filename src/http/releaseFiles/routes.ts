@@ -9,7 +9,7 @@ import type { ReleaseScope } from '../../releases/releaseDeps.js';
 import '../requestContext.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
 import { contentDisposition } from './contentDisposition.js';
-import { cursorSchema, pageWindow, paginationLinkHeader, perPageSchema } from './pagination.js';
+import { cursorSchema, pageWindow, perPageSchema, requestLinkHeader } from '../pagination.js';
 
 /** Organisation scope: releases/{version}/files/ list, download, delete. */
 export function organizationReleaseFileRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
@@ -59,7 +59,7 @@ function releaseFileRoutes(deps: HttpRouteDeps, scopeOf: (request: FastifyReques
       const release = await findScopedRelease(deps.db, scopeOf(request), versionOf(request));
       const artifacts = await listReleaseArtifacts(files, release.id, { query: query.query, checksums: query.checksum });
       const window = pageWindow(query.per_page, query.cursor);
-      const link = paginationLinkHeader(absoluteBase(request), rawQuery(request), window, artifacts.length);
+      const link = requestLinkHeader(request, window, window.offset + window.perPage < artifacts.length);
       return reply.header('Link', link).send(artifacts.slice(window.offset, window.offset + window.perPage).map(serializeArtifact));
     });
 
@@ -103,11 +103,4 @@ function fileIdOf(request: FastifyRequest): string {
 }
 
 /** The request's absolute URL without its query string: the base of the pagination links. */
-function absoluteBase(request: FastifyRequest): string {
-  return `${request.protocol}://${request.host}${request.url.split('?', 1)[0]}`;
-}
 
-function rawQuery(request: FastifyRequest): URLSearchParams {
-  const at = request.url.indexOf('?');
-  return new URLSearchParams(at === -1 ? '' : request.url.slice(at + 1));
-}

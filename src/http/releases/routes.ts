@@ -3,7 +3,7 @@ import { listRepositories } from '../../adapters/db/codeRepositories.js';
 import { findPreviousReleaseWithCommits, listReleases } from '../../adapters/db/releaseQueries.js';
 import { listReleaseProjectIds } from '../../adapters/db/releases.js';
 import { isAppError } from '../../domain/errors.js';
-import { linkHeader, pageOf, pageRequest, type PageRequest } from '../../domain/releases/offsetPagination.js';
+import { pageOf, requestLinkHeader, requestedPage, type PageWindow } from '../pagination.js';
 import { RELEASE_STATUS } from '../../domain/releases/releaseStatus.js';
 import { serializeRepository } from '../../domain/releases/serializeCommit.js';
 import { serializeDeploy } from '../../domain/releases/serializeDeploy.js';
@@ -30,8 +30,8 @@ export function organizationReleaseRoutes(deps: HttpRouteDeps): FastifyPluginAsy
     registerReleaseRoutes(app, deps, scopeOf, { projectScoped: false });
 
     app.get<{ Params: VersionParams; Querystring: ListQuery }>('/releases/:version/deploys/', async (request, reply) => {
-      const page = pageRequest(request.query);
-      const rows = await listDeploys(deps, scopeOf(request), request.params.version, { offset: page.offset, limit: page.limit + 1 });
+      const page = requestedPage(request.query);
+      const rows = await listDeploys(deps, scopeOf(request), request.params.version, { offset: page.offset, limit: page.perPage + 1 });
       return sendPage(request, reply, page, rows.map(serializeDeploy));
     });
 
@@ -49,8 +49,8 @@ export function organizationReleaseRoutes(deps: HttpRouteDeps): FastifyPluginAsy
     });
 
     app.get<{ Querystring: ListQuery }>('/repos/', async (request, reply) => {
-      const page = pageRequest(request.query);
-      const rows = await listRepositories(deps.db, request.organization.id, { query: request.query.query, offset: page.offset, limit: page.limit + 1 });
+      const page = requestedPage(request.query);
+      const rows = await listRepositories(deps.db, request.organization.id, { query: request.query.query, offset: page.offset, limit: page.perPage + 1 });
       return sendPage(request, reply, page, rows.map(serializeRepository));
     });
   };
@@ -76,14 +76,14 @@ function registerReleaseRoutes(
 
   app.get<{ Querystring: ListQuery }>('/releases/', async (request, reply) => {
     const scope = scopeOf(request);
-    const page = pageRequest(request.query);
+    const page = requestedPage(request.query);
     const releases = await listReleases(deps.db, {
       organizationId: scope.organizationId,
       projectId: scope.projectId,
       query: request.query.query,
       status: listStatus(request.query.status, projectScoped),
       offset: page.offset,
-      limit: page.limit + 1,
+      limit: page.perPage + 1,
     });
     const options = scope.projectId ? { specializedToProjectId: scope.projectId } : {};
     return sendPage(request, reply, page, await serializeReleases(deps, scope.organizationId, releases, options));
@@ -132,11 +132,9 @@ function listStatus(status: string | undefined, projectScoped: boolean): number 
   return projectScoped ? undefined : RELEASE_STATUS.open;
 }
 
-function sendPage(request: FastifyRequest<{ Querystring: ListQuery }>, reply: FastifyReply, page: PageRequest, rows: unknown[]) {
+function sendPage(request: FastifyRequest, reply: FastifyReply, page: PageWindow, rows: unknown[]) {
   const { items, hasNext } = pageOf(rows, page);
-  const base = `${request.protocol}://${request.host}${request.url.split('?')[0]}`;
-  const query = Object.fromEntries(Object.entries(request.query).filter((e): e is [string, string] => typeof e[1] === 'string' && e[0] !== 'cursor'));
-  return reply.header('Link', linkHeader(base, query, page, hasNext)).send(items);
+  return reply.header('Link', requestLinkHeader(request, page, hasNext)).send(items);
 }
 
 /**
