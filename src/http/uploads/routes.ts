@@ -16,6 +16,7 @@ import { chunkUploadMetrics } from '../metrics.js';
 import '../requestContext.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
 import { chunkUploadOptions } from './chunkUploadOptions.js';
+import { discardUnreadBody } from './discardUnreadBody.js';
 import { receiveChunks } from './receiveChunks.js';
 import { parseReleaseAssembleBody } from './releaseAssembleBody.js';
 
@@ -60,12 +61,12 @@ function chunkUploadScope(deps: HttpRouteDeps): FastifyPluginAsync {
 
     scope.post('/chunk-upload/', { bodyLimit }, async (request, reply) => {
       const refusal = refuseBeforeReading(request, bodyLimit);
-      if (refusal) return sendUploadError(reply, refusal);
+      if (refusal) return refuseUpload(request, reply, refusal, bodyLimit);
       // an empty body never becomes multipart: zero chunks, which Sentry answers with 200
       if (!request.isMultipart()) return reply.code(200).send();
       const contentEncoding = request.headers['content-encoding'];
       const encoding = requestChunkEncoding(contentEncoding);
-      if (!encoding.ok) return sendUploadError(reply, encoding.error);
+      if (!encoding.ok) return refuseUpload(request, reply, encoding.error, bodyLimit);
       try {
         await receiveChunks(
           request.parts(),
@@ -80,7 +81,8 @@ function chunkUploadScope(deps: HttpRouteDeps): FastifyPluginAsync {
           { organizationId: request.organization.id, encoding: encoding.value, hasContentEncoding: Boolean(contentEncoding?.trim()) },
         );
       } catch (err) {
-        if (isAppError(err, 'validation_failed') || isAppError(err, 'checksum_mismatch')) return sendUploadError(reply, err.message);
+        if (isAppError(err, 'validation_failed') || isAppError(err, 'checksum_mismatch')) return refuseUpload(request, reply, err.message, bodyLimit);
+        discardUnreadBody(request.raw, bodyLimit);
         throw err;
       }
       return reply.code(200).send();
@@ -97,8 +99,9 @@ function refuseBeforeReading(request: FastifyRequest, bodyLimit: number): string
   return declared > bodyLimit ? CHUNK_UPLOAD_ERROR.requestTooLarge : undefined;
 }
 
-/** Sentry's chunk-upload errors are 400 `{"error": ...}`, which sentry-cli prints. */
-function sendUploadError(reply: FastifyReply, error: string): FastifyReply {
+/** Sentry's chunk-upload errors are 400 `{"error": ...}`, which sentry-cli prints; the rest of the body is dropped. */
+function refuseUpload(request: FastifyRequest, reply: FastifyReply, error: string, bodyLimit: number): FastifyReply {
+  discardUnreadBody(request.raw, bodyLimit);
   return reply.code(400).send({ error });
 }
 
