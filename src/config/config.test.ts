@@ -22,6 +22,9 @@ describe('parseConfig', () => {
     expect(parseConfig({ UPLOAD_ACCEPT: ' release_files , ' }).uploads.accept).toEqual(['release_files']);
     expect(() => parseConfig({ UPLOAD_ACCEPT: 'release_files,debug_files' })).toThrow(/UPLOAD_ACCEPT/);
     expect(() => parseConfig({ UPLOAD_ACCEPT: ',' })).toThrow(/UPLOAD_ACCEPT/);
+    expect(() => parseConfig({ CHUNK_UPLOAD_MAX_REQUEST_BYTES: String(4 * 1024 * 1024) })).toThrow(/CHUNK_UPLOAD_MAX_REQUEST_BYTES/);
+    expect(parseConfig({ METRICS_PORT: '9464' }).workerMetricsPort).toBe(9464);
+    expect(parseConfig({}).workerMetricsPort).toBeUndefined();
   });
 
   it('parses booleans as words, not by truthiness', () => {

@@ -1,5 +1,6 @@
 import { tmpdir } from 'node:os';
 import { z } from 'zod';
+import { DEFAULT_CHUNK_SIZE } from '../domain/blobPolicy.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -60,8 +61,10 @@ export const configSchema = z
       .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
       .pipe(z.array(z.enum(UPLOAD_ACCEPT_VALUES)).min(1, 'name at least one of ' + UPLOAD_ACCEPT_VALUES.join(', '))),
     CHUNK_UPLOAD_CHUNKS_PER_REQUEST: int(64, 1, 1000),
-    CHUNK_UPLOAD_MAX_REQUEST_BYTES: int(32 * MiB, 1),
+    // sentry-cli always sends at least one whole chunk per request: below one chunk every upload would fail
+    CHUNK_UPLOAD_MAX_REQUEST_BYTES: int(32 * MiB, DEFAULT_CHUNK_SIZE),
     CHUNK_UPLOAD_CONCURRENCY: int(8, 1, 255),
+    METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   });
 
 /** Rules that span several variables; checked on the raw environment so they are reported with the rest. */
@@ -118,6 +121,8 @@ export interface Config {
     /** basic-auth credentials of /admin/queues; undefined: Bull Board is not served */
     bullBoard: { user: string; password: string } | undefined;
   };
+  /** where a worker-only process serves /metrics (job outcomes and durations); undefined: not served */
+  workerMetricsPort: number | undefined;
   /** what `GET chunk-upload/` advertises and `POST chunk-upload/` enforces (chunk size is DEFAULT_CHUNK_SIZE) */
   uploads: UploadSettings;
 }
@@ -193,6 +198,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       bodyLimitBytes: c.HTTP_BODY_LIMIT_BYTES,
       bullBoard: c.BULL_BOARD_USER && c.BULL_BOARD_PASSWORD ? { user: c.BULL_BOARD_USER, password: c.BULL_BOARD_PASSWORD } : undefined,
     },
+    workerMetricsPort: c.METRICS_PORT,
     uploads: {
       accept: c.UPLOAD_ACCEPT,
       chunksPerRequest: c.CHUNK_UPLOAD_CHUNKS_PER_REQUEST,

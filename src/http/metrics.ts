@@ -1,6 +1,7 @@
 import type { Queue } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { jobMetricsRegistry } from '../workers/jobMetrics.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -13,11 +14,14 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prio
 
 /**
  * A registry of its own per app (tests build many apps in one process): process metrics, HTTP request count and
- * duration by route/method/status, and BullMQ job counts per queue and state, read from Redis on each scrape.
+ * duration by route/method/status, BullMQ job counts per queue and state (read from Redis on each scrape), and the
+ * durations of jobs run by this process's workers.
  */
 export function createMetrics(queues: Queue[]): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
+  const own = new Registry();
+  collectDefaultMetrics({ register: own });
+  // the job outcomes of workers in this process (`assembler all`); empty when they run elsewhere
+  const registry = Registry.merge([own, jobMetricsRegistry]);
   new Gauge({
     name: 'bullmq_jobs',
     help: 'BullMQ jobs per queue and state, read on scrape',

@@ -1,5 +1,6 @@
 import { Worker, type ConnectionOptions, type Job, type Processor } from 'bullmq';
 import type { Logger } from 'pino';
+import { recordJob } from './jobMetrics.js';
 
 export interface LoggedWorkerOptions {
   queueName: string;
@@ -39,10 +40,14 @@ export function createLoggedWorker<T, R>(
     try {
       const result = await process(job, log);
       const summary = options.summarizeResult ? options.summarizeResult(result as never) : { result };
-      log.info({ durationMs: Math.round(performance.now() - started), ...summary }, 'job finished');
+      const elapsedMs = performance.now() - started;
+      recordJob(options.queueName, job.name, 'completed', elapsedMs / 1000);
+      log.info({ durationMs: Math.round(elapsedMs), ...summary }, 'job finished');
       return result;
     } catch (err) {
-      log.warn({ err, durationMs: Math.round(performance.now() - started) }, 'job failed');
+      const elapsedMs = performance.now() - started;
+      recordJob(options.queueName, job.name, 'failed', elapsedMs / 1000);
+      log.warn({ err, durationMs: Math.round(elapsedMs) }, 'job failed');
       throw err;
     }
   };

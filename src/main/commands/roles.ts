@@ -66,17 +66,23 @@ async function runRoles(env: LazyEnv, roles: Role[], migrate: boolean): Promise<
   const logger = env.logger();
   const ctx: AppContext = await openAppContext(config, logger, { migrate });
   const running: Stoppable[] = [];
+  let metricsPort: number | undefined;
   // Each role's code is loaded only when the role runs: a worker process does not pay the memory of the HTTP stack.
   try {
     if (roles.includes('assemble')) running.push((await import('../assembleWorkerRole.js')).startAssembleWorker(ctx));
     if (roles.includes('dashboards')) running.push((await import('../dashboardWorkerRole.js')).startDashboardWorker(ctx));
     if (roles.includes('api')) running.push(await (await import('../httpRole.js')).startHttpServer(ctx));
+    else if (config.workerMetricsPort !== undefined) {
+      const metrics = await (await import('../workerMetricsServer.js')).startWorkerMetricsServer(config.http.host, config.workerMetricsPort);
+      metricsPort = metrics.port;
+      running.push(metrics);
+    }
   } catch (err) {
     await Promise.all(running.map((r) => r.close()));
     await ctx.close();
     throw err;
   }
-  logger.info({ roles, storage: config.storage.driver, concurrency: config.workerConcurrency, http: roles.includes('api') ? `${config.http.host}:${config.http.port}` : undefined }, 'started');
+  logger.info({ roles, storage: config.storage.driver, concurrency: config.workerConcurrency, http: roles.includes('api') ? `${config.http.host}:${config.http.port}` : undefined, metricsPort }, 'started');
   onShutdown(logger, async () => {
     await Promise.all(running.map((r) => r.close()));
     await ctx.close();

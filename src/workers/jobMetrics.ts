@@ -1,0 +1,30 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/**
+ * Job outcomes and durations of the workers running in this process. Process-wide on purpose: the HTTP front merges
+ * it into /metrics when the workers share its process (`assembler all`), and a worker-only process serves it on
+ * METRICS_PORT. Either way a scrape sees the jobs this process ran.
+ */
+export const jobMetricsRegistry = new Registry();
+
+const labelNames = ['queue', 'job', 'outcome'] as const;
+
+const processed = new Counter({
+  name: 'bullmq_jobs_processed_total',
+  help: 'Jobs this process ran, by queue, job name and outcome (completed, failed)',
+  labelNames,
+  registers: [jobMetricsRegistry],
+});
+
+const duration = new Histogram({
+  name: 'bullmq_job_duration_seconds',
+  help: 'Duration of the jobs this process ran, by queue, job name and outcome',
+  labelNames,
+  buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  registers: [jobMetricsRegistry],
+});
+
+export function recordJob(queue: string, job: string, outcome: 'completed' | 'failed', seconds: number): void {
+  processed.inc({ queue, job, outcome });
+  duration.observe({ queue, job, outcome }, seconds);
+}
