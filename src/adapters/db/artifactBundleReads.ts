@@ -91,3 +91,51 @@ export async function findBundlesByReleaseUrl(
     .limit(query.limit ?? DEFAULT_LIMIT)
     .execute();
 }
+
+/** A stored bundle with what the lookup answer and the downloads need. */
+export interface ProjectBundle {
+  artifactBundleId: string;
+  bundleId: string;
+  checksum: string;
+  fileId: string;
+  artifactCount: number;
+  /** bytes of the stored file (SYSB header included); null for a file row without a size */
+  size: number | null;
+  dateAdded: Date;
+}
+
+/**
+ * The bundles among `artifactBundleIds` that belong to the organisation and are linked to the project; others are
+ * simply absent (a download of another project's bundle is a 404, whatever its id).
+ */
+export async function findProjectBundles(
+  db: DbOrTx,
+  query: { organizationId: string; projectId: string; artifactBundleIds: readonly string[] },
+): Promise<ProjectBundle[]> {
+  if (query.artifactBundleIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('artifact_bundle as b')
+    .innerJoin('file as f', 'f.id', 'b.file_id')
+    .select(['b.id', 'b.bundle_id', 'b.checksum', 'b.file_id', 'b.artifact_count', 'b.date_added', 'f.size'])
+    .where('b.organization_id', '=', query.organizationId)
+    .where('b.id', 'in', [...query.artifactBundleIds])
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('project_artifact_bundle as p')
+          .select('p.id')
+          .whereRef('p.artifact_bundle_id', '=', 'b.id')
+          .where('p.project_id', '=', query.projectId),
+      ),
+    )
+    .execute();
+  return rows.map((row) => ({
+    artifactBundleId: row.id,
+    bundleId: row.bundle_id,
+    checksum: row.checksum,
+    fileId: row.file_id,
+    artifactCount: row.artifact_count,
+    size: row.size === null ? null : Number(row.size),
+    dateAdded: row.date_added,
+  }));
+}

@@ -4,6 +4,7 @@ import { isAppError } from '../../domain/errors.js';
 import { DIST_WITHOUT_RELEASE_MESSAGE, requestArtifactBundleAssembly } from '../../jobs/artifactBundleProducer.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
 import { parseAssembleBody } from './assembleBody.js';
+import { lookupRoutes } from './lookupRoutes.js';
 
 /** Room for 100 000 chunk digests (about 4.3 MB of JSON), whatever the default body limit is. */
 const ASSEMBLE_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
@@ -65,6 +66,6 @@ function badRequest(reply: FastifyReply, error: string) {
 }
 
 /** Project scope: GET artifact-lookup/ and bundle member downloads (issue 4). */
-export function artifactLookupRoutes(_deps: HttpRouteDeps): FastifyPluginAsync {
-  return async () => {};
+export function artifactLookupRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
+  return lookupRoutes(deps);
 }

@@ -1,0 +1,87 @@
+import type { Readable } from 'node:stream';
+import { isBigintId } from '../adapters/db/bigintId.js';
+import { findProjectBundles, type ProjectBundle } from '../adapters/db/artifactBundleReads.js';
+import { collectStream, openFileStream, openStoredZip, type FileStoreDeps, type StoredZip } from '../adapters/files/index.js';
+import { normalizeContentType } from '../domain/contentType.js';
+import { AppError } from '../domain/errors.js';
+import { parseBundleManifest, type BundleManifest } from '../domain/manifest.js';
+
+/** The organisation and project of a request: a bundle outside them does not exist. */
+export interface ArtifactScope {
+  organizationId: string;
+  projectId: string;
+}
+
+export interface DownloadContent {
+  stream: Readable;
+  size: number;
+  contentType: string;
+  /** the name a download is saved as */
+  filename: string;
+}
+
+export const ARTIFACT_NOT_FOUND = 'The requested resource does not exist';
+const MANIFEST_MEMBER = 'manifest.json';
+/** A manifest is JSON about the files, not the files: far below this even for bundles of thousands of files. */
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+/** The scoped bundle by its API id (artifact_bundle.id); `not_found` for malformed ids and other projects' bundles. */
+export async function findScopedBundle(deps: FileStoreDeps, scope: ArtifactScope, artifactBundleId: string): Promise<ProjectBundle> {
+  const [bundle] = isBigintId(artifactBundleId)
+    ? await findProjectBundles(deps.db, { ...scope, artifactBundleIds: [artifactBundleId] })
+    : [];
+  if (!bundle) throw new AppError('not_found', ARTIFACT_NOT_FOUND);
+  return bundle;
+}
+
+/** The manifest of a stored bundle, read through the zip's directory (only that member's bytes are fetched). */
+export async function readBundleManifest(deps: FileStoreDeps, zip: StoredZip): Promise<BundleManifest> {
+  if (!zip.has(MANIFEST_MEMBER)) throw new AppError('internal', `Stored bundle file ${zip.fileId} has no manifest`);
+  const member = zip.openMember(MANIFEST_MEMBER);
+  return parseBundleManifest(await collectStream(member.stream, MAX_MANIFEST_BYTES));
+}
+
+/** The manifests of several bundles, read concurrently (each is a directory read plus one small member). */
+export async function readBundleManifests(deps: FileStoreDeps, fileIds: readonly string[]): Promise<Map<string, BundleManifest>> {
+  const unique = [...new Set(fileIds)];
+  const manifests = await Promise.all(unique.map(async (fileId) => readBundleManifest(deps, await openStoredZip(deps, fileId))));
+  return new Map(unique.map((fileId, i) => [fileId, manifests[i]!]));
+}
+
+/** The whole stored bundle file, as uploaded (the SYSB header included, so sentry-cli's tooling reads it back). */
+export async function openBundleFile(deps: FileStoreDeps, bundle: ProjectBundle): Promise<DownloadContent> {
+  if (bundle.size === null) throw new AppError('internal', `Bundle file ${bundle.fileId} has no size`);
+  return {
+    stream: await openFileStream(deps, bundle.fileId),
+    size: bundle.size,
+    contentType: 'application/octet-stream',
+    filename: `${bundle.checksum}.bundle.zip`,
+  };
+}
+
+/**
+ * One member of a stored bundle, inflated, without reading the other members. Its Content-Type is the one the
+ * manifest gives it (any case), else a guess from its URL or path; it is saved under the last segment of its URL.
+ */
+export async function openBundleMember(deps: FileStoreDeps, bundle: ProjectBundle, memberName: string): Promise<DownloadContent> {
+  const zip = await openStoredZip(deps, bundle.fileId);
+  if (!zip.has(memberName)) throw new AppError('not_found', ARTIFACT_NOT_FOUND);
+  const manifest = await readBundleManifest(deps, zip);
+  const entry = manifest.files.find((file) => file.key === memberName);
+  const filename = lastSegment(entry?.url ?? memberName);
+  const member = zip.openMember(memberName);
+  return { stream: member.stream, size: member.size, contentType: memberContentType(entry?.headers ?? {}, filename), filename };
+}
+
+function lastSegment(name: string): string {
+  const collapsed = name.split(/\s+/).filter((part) => part !== '').join(' ');
+  const withoutQuery = collapsed.split(/[?#]/, 1)[0]!;
+  return withoutQuery.slice(withoutQuery.lastIndexOf('/') + 1) || 'file';
+}
+
+function memberContentType(headers: Record<string, string>, filename: string): string {
+  const given = Object.entries(headers).find(([name]) => name.toLowerCase() === 'content-type')?.[1]?.trim();
+  // a value Node would refuse to send (control characters, non-ASCII) is not worth a failed download
+  if (given && /^[\x20-\x7e]+$/.test(given)) return given;
+  return normalizeContentType(null, filename);
+}

@@ -1,0 +1,187 @@
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { findScopedBundle, openBundleFile, openBundleMember, type ArtifactScope, type DownloadContent } from '../../artifacts/bundleContent.js';
+import { lookupArtifacts } from '../../artifacts/lookupArtifacts.js';
+import { planArtifactLookup, type BundleRef, type LookupMatch } from '../../domain/artifactLookup.js';
+import { normalizeDebugId } from '../../domain/debugId.js';
+import { AppError } from '../../domain/errors.js';
+import { MAX_DIST_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH } from '../../domain/artifactBundle.js';
+import { contentDisposition } from '../releaseFiles/contentDisposition.js';
+import '../requestContext.js';
+import type { HttpRouteDeps } from '../routeDeps.js';
+
+/** An empty parameter (`?dist=`) means "not given", as sentry-cli sends empty values for unset options. */
+const optional = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .optional()
+    .transform((value) => (value === '' ? undefined : value));
+
+const lookupQuerySchema = z.object({
+  debug_id: optional(100),
+  url: optional(8192),
+  release: optional(MAX_RELEASE_NAME_LENGTH),
+  dist: optional(MAX_DIST_NAME_LENGTH),
+});
+
+const bundleParamsSchema = z.object({ bundle_id: z.string().min(1) });
+const memberQuerySchema = z.object({ member: z.string().min(1, 'member is required').max(4096) });
+
+/** Project scope (`/api/0/projects/{org}/{project}/`): artifact lookup and artifact-bundle downloads. */
+export function lookupRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
+  const files = { db: deps.db, blobs: deps.blobs };
+  return async (app) => {
+    app.get('/artifact-lookup/', async (request, reply) => {
+      const query = parse(lookupQuerySchema, request.query);
+      const plan = planArtifactLookup({ debugId: query.debug_id, url: query.url, release: query.release, dist: query.dist });
+      const { matches, truncated } = await lookupArtifacts(files, scopeOf(request), plan);
+      // the list is capped; the header tells a client that there was more than it got
+      if (truncated) reply.header('X-Lookup-Truncated', 'true');
+      return reply.send(matches.map((match) => serializeMatch(basePath(request), match)));
+    });
+
+    app.get('/artifact-lookup/bundles/:bundle_id/', async (request, reply) => {
+      const bundle = await findScopedBundle(files, scopeOf(request), parse(bundleParamsSchema, request.params).bundle_id);
+      return sendContent(reply, await openBundleFile(files, bundle));
+    });
+
+    app.get('/artifact-lookup/bundles/:bundle_id/files/', async (request, reply) => {
+      const { member } = parse(memberQuerySchema, request.query);
+      const bundle = await findScopedBundle(files, scopeOf(request), parse(bundleParamsSchema, request.params).bundle_id);
+      return sendContent(reply, await openBundleMember(files, bundle, member));
+    });
+  };
+}
+
+/**
+ * One element of the GET artifact-lookup/ answer (a JSON array, most preferred first). Fields are only ever added.
+ *
+ * - `id`: bundle: the bundle's id; bundle_member: `{bundle id}/{member path}`; release_file: its release-file API id
+ * - `type`: `bundle` (a whole artifact bundle zip, SYSB header included), `bundle_member` (one file of a bundle),
+ *   `release_file` (a release file: single, or an entry of a release's artifact index)
+ * - `resolved_with`: `debug-id` | `index` (release+dist+URL) | `release` (release+dist) | `release-old` (release files)
+ * - `url`: where to download the bytes, relative to this server
+ * - `abs_path`: the artifact's URL as uploaded (manifest `url`, release file name); null for a whole bundle
+ * - `member`: a bundle member's path inside the zip, else null
+ * - `file_type`: a bundle member's manifest `type` (`minified_source`, `source_map`, ...), else null
+ * - `release`, `dist`: what the match was found under (null when found by debug id; dist null = no dist)
+ * - `debug_id`: a bundle member's normalised `debug-id` header, else null
+ * - `headers`: the artifact's headers as uploaded ({} for a whole bundle)
+ * - `sha1`, `size`: of the bytes `url` answers; null for bundle members (known only once read)
+ * - `bundle`: `{id, bundle_id, checksum, artifact_count, date_added}` of the bundle a bundle or member belongs to
+ */
+export interface LookupMatchJson {
+  id: string;
+  type: LookupMatch['kind'];
+  resolved_with: LookupMatch['resolvedWith'];
+  url: string;
+  abs_path: string | null;
+  member: string | null;
+  file_type: string | null;
+  release: string | null;
+  dist: string | null;
+  debug_id: string | null;
+  headers: Record<string, unknown>;
+  sha1: string | null;
+  size: number | null;
+  bundle: { id: string; bundle_id: string; checksum: string; artifact_count: number; date_added: string } | null;
+}
+
+export function serializeMatch(base: string, match: LookupMatch): LookupMatchJson {
+  const found = {
+    resolved_with: match.resolvedWith,
+    release: match.release?.name ?? null,
+    dist: match.release?.dist || null,
+    abs_path: null,
+    member: null,
+    file_type: null,
+    debug_id: null,
+    headers: {},
+    sha1: null,
+    size: null,
+    bundle: null,
+  };
+  switch (match.kind) {
+    case 'bundle':
+      return {
+        ...found,
+        id: match.bundle.artifactBundleId,
+        type: 'bundle',
+        url: bundlePath(base, match.bundle),
+        sha1: match.bundle.checksum,
+        size: match.bundle.size,
+        bundle: serializeBundle(match.bundle),
+      };
+    case 'bundle_member':
+      return {
+        ...found,
+        id: `${match.bundle.artifactBundleId}/${match.file.key}`,
+        type: 'bundle_member',
+        url: `${bundlePath(base, match.bundle)}files/?member=${encodeURIComponent(match.file.key)}`,
+        abs_path: match.file.url,
+        member: match.file.key,
+        file_type: match.file.type,
+        debug_id: normalizeDebugId(headerValue(match.file.headers, 'debug-id')),
+        headers: match.file.headers,
+        bundle: serializeBundle(match.bundle),
+      };
+    case 'release_file':
+      return {
+        ...found,
+        id: match.file.id,
+        type: 'release_file',
+        // the release-file routes already serve single files and archive entries alike, scoped to the project
+        url: `${base}/releases/${encodeURIComponent(match.release.name)}/files/${encodeURIComponent(match.file.id)}/?download=1`,
+        abs_path: match.file.name,
+        dist: match.file.dist,
+        headers: match.file.headers,
+        sha1: match.file.sha1,
+        size: match.file.size,
+      };
+  }
+}
+
+function serializeBundle(bundle: BundleRef): NonNullable<LookupMatchJson['bundle']> {
+  return {
+    id: bundle.artifactBundleId,
+    bundle_id: bundle.bundleId,
+    checksum: bundle.checksum,
+    artifact_count: bundle.artifactCount,
+    date_added: bundle.dateAdded.toISOString(),
+  };
+}
+
+function bundlePath(base: string, bundle: BundleRef): string {
+  return `${base}/artifact-lookup/bundles/${bundle.artifactBundleId}/`;
+}
+
+function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  return Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1];
+}
+
+function basePath(request: FastifyRequest): string {
+  return `/api/0/projects/${encodeURIComponent(request.organization.slug)}/${encodeURIComponent(request.project.slug)}`;
+}
+
+function scopeOf(request: FastifyRequest): ArtifactScope {
+  return { organizationId: request.organization.id, projectId: request.project.id };
+}
+
+function sendContent(reply: FastifyReply, content: DownloadContent): FastifyReply {
+  return reply
+    .header('Content-Type', content.contentType)
+    .header('Content-Length', String(content.size))
+    .header('Content-Disposition', contentDisposition(content.filename))
+    .send(content.stream);
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const field = issue?.path.join('.');
+    throw new AppError('validation_failed', issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'Invalid request');
+  }
+  return result.data;
+}
