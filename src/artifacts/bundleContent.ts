@@ -35,7 +35,7 @@ export async function findScopedBundle(deps: FileStoreDeps, scope: ArtifactScope
 }
 
 /** The manifest of a stored bundle, read through the zip's directory (only that member's bytes are fetched). */
-export async function readBundleManifest(deps: FileStoreDeps, zip: StoredZip): Promise<BundleManifest> {
+export async function readBundleManifest(zip: StoredZip): Promise<BundleManifest> {
   if (!zip.has(MANIFEST_MEMBER)) throw new AppError('internal', `Stored bundle file ${zip.fileId} has no manifest`);
   const member = zip.openMember(MANIFEST_MEMBER);
   return parseBundleManifest(await collectStream(member.stream, MAX_MANIFEST_BYTES));
@@ -44,7 +44,7 @@ export async function readBundleManifest(deps: FileStoreDeps, zip: StoredZip): P
 /** The manifests of several bundles, read concurrently (each is a directory read plus one small member). */
 export async function readBundleManifests(deps: FileStoreDeps, fileIds: readonly string[]): Promise<Map<string, BundleManifest>> {
   const unique = [...new Set(fileIds)];
-  const manifests = await Promise.all(unique.map(async (fileId) => readBundleManifest(deps, await openStoredZip(deps, fileId))));
+  const manifests = await Promise.all(unique.map(async (fileId) => readBundleManifest(await openStoredZip(deps, fileId))));
   return new Map(unique.map((fileId, i) => [fileId, manifests[i]!]));
 }
 
@@ -66,7 +66,7 @@ export async function openBundleFile(deps: FileStoreDeps, bundle: ProjectBundle)
 export async function openBundleMember(deps: FileStoreDeps, bundle: ProjectBundle, memberName: string): Promise<DownloadContent> {
   const zip = await openStoredZip(deps, bundle.fileId);
   if (!zip.has(memberName)) throw new AppError('not_found', ARTIFACT_NOT_FOUND);
-  const manifest = await readBundleManifest(deps, zip);
+  const manifest = await readBundleManifest(zip);
   const entry = manifest.files.find((file) => file.key === memberName);
   const filename = lastSegment(entry?.url ?? memberName);
   const member = zip.openMember(memberName);
