@@ -28,3 +28,24 @@ export function recordJob(queue: string, job: string, outcome: 'completed' | 'fa
   processed.inc({ queue, job, outcome });
   duration.observe({ queue, job, outcome }, seconds);
 }
+
+const storedBytes = new Counter({
+  name: 'assembled_bytes_total',
+  help: 'Bytes of the bundles this process assembled and stored, by job name and storage mode',
+  labelNames: ['job', 'mode'] as const,
+  registers: [jobMetricsRegistry],
+});
+
+const storedFiles = new Counter({
+  name: 'assembled_files_total',
+  help: 'Files of the bundles this process assembled and stored, by job name and storage mode',
+  labelNames: ['job', 'mode'] as const,
+  registers: [jobMetricsRegistry],
+});
+
+/** What one assemble job stored; an empty bundle counts nothing. */
+export function recordAssembled(job: string, outcome: { mode: string; files: number; bytes?: number }): void {
+  if (outcome.files === 0) return;
+  storedFiles.inc({ job, mode: outcome.mode }, outcome.files);
+  if (outcome.bytes !== undefined) storedBytes.inc({ job, mode: outcome.mode }, outcome.bytes);
+}

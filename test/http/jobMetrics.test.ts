@@ -20,6 +20,8 @@ describe('job metrics', () => {
       const metrics = (await api.inject({ method: 'GET', url: '/metrics' })).body;
       expect(completedCount(metrics, 'release-bundle')).toBe(before + 1);
       expect(metrics).toMatch(/bullmq_job_duration_seconds_count\{queue="assemble-artifacts",job="release-bundle",outcome="completed"\} [1-9]/);
+      expect(metrics).toMatch(/assembled_files_total\{job="release-bundle",mode="single"\} [1-9]/);
+      expect(metrics).toMatch(/assembled_bytes_total\{job="release-bundle",mode="single"\} [1-9]/);
     } finally {
       await api.close();
     }

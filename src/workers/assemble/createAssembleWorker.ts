@@ -2,6 +2,7 @@ import type { ConnectionOptions, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import { ASSEMBLE_QUEUE, type ReleaseBundlePayload } from '../../jobs/assembleJobs.js';
 import { createLoggedWorker } from '../createLoggedWorker.js';
+import { recordAssembled } from '../jobMetrics.js';
 import { processAssembleJob, type AssembleJobResult, type AssembleProcessorDeps } from './processor.js';
 import { sweepOrphanedTempDirs } from './withTempDir.js';
 import { ASSEMBLE_TEMP_PREFIX } from './assembleReleaseBundle.js';
@@ -33,6 +34,10 @@ export function createAssembleWorker(
         return { organizationId: data.organizationId, release: data.version, checksum: data.checksum };
       },
     },
-    (job, log) => processAssembleJob({ ...deps, logger: log }, job, log),
+    async (job, log) => {
+      const outcome = await processAssembleJob({ ...deps, logger: log }, job, log);
+      recordAssembled(job.name, outcome);
+      return outcome;
+    },
   );
 }
