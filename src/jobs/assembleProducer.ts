@@ -1,6 +1,7 @@
 import { Queue, type ConnectionOptions } from 'bullmq';
 import { findMissingChunks } from '../adapters/files/index.js';
 import type { Db } from '../adapters/db/connect.js';
+import { findReleaseBundleUpload } from '../adapters/db/releaseBundleUploads.js';
 import type { AssembleStatusStore } from '../adapters/redis/assembleStatusStore.js';
 import { ASSEMBLE_TASK, type AssembleState } from '../domain/assembleStatus.js';
 import {
@@ -36,9 +37,11 @@ export const MISSING_CHUNKS_DETAIL = 'Not all chunks available for assembling';
 
 /**
  * Asks for a release bundle to be assembled, the way the release assemble endpoint does (reference 1.4.1 and
- * DESIGN.md section 3): an existing status is answered as is; an empty chunk list is a poll; chunks the organisation
- * does not own are reported (and nothing is written, so the caller can upload them and ask again); otherwise
- * `created` is written with SET NX and only the request that won it enqueues the job.
+ * DESIGN.md sections 3 and 6): an existing status is answered as is; without one (never asked, or expired after
+ * 10 minutes) an upload of this checksum stored for this release answers `ok` and enqueues nothing, whatever the
+ * chunks (their blobs may have been collected since); an empty chunk list is a poll; chunks the organisation does
+ * not own are reported (and nothing is written, so the caller can upload them and ask again); otherwise `created`
+ * is written with SET NX and only the request that won it enqueues the job. Reads no blob contents.
  */
 export async function requestReleaseBundleAssembly(
   deps: AssemblyRequestDeps,
@@ -47,6 +50,9 @@ export async function requestReleaseBundleAssembly(
   const ref = { scope: request.organizationId, checksum: request.checksum, task: ASSEMBLE_TASK.releaseBundle };
   const existing = await deps.statusStore.get(ref);
   if (existing) return { ...existing, missingChunks: [] };
+  // Not written back to Redis: the key names no release, and a plain SET could overwrite the `created` of a
+  // concurrent request for another release with the same bytes. One indexed query per poll is cheap.
+  if (await findReleaseBundleUpload(deps.db, request)) return { state: 'ok', detail: null, missingChunks: [] };
   if (request.chunks.length === 0) return { state: 'not_found', detail: null, missingChunks: [] };
   const missingChunks = await findMissingChunks(deps.db, request.organizationId, request.chunks);
   if (missingChunks.length > 0) return { state: 'error', detail: MISSING_CHUNKS_DETAIL, missingChunks };

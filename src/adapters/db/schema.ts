@@ -177,6 +177,17 @@ export interface ArtifactBundlePendingLinkTable {
   date_added: Timestamp;
 }
 
+/** Migration 0006: a release-bundle upload whose files were stored (the status fallback once Redis forgot it). */
+export interface ReleaseBundleUploadTable {
+  id: GeneratedId;
+  organization_id: string;
+  release_id: string;
+  checksum: string;
+  file_count: number;
+  date_added: Timestamp;
+  date_last_seen: Timestamp;
+}
+
 export interface Database extends ReleaseHistoryDatabase {
   organization: OrganizationTable;
   project: ProjectTable;
@@ -194,6 +205,7 @@ export interface Database extends ReleaseHistoryDatabase {
   debug_id_artifact_bundle: DebugIdArtifactBundleTable;
   artifact_bundle_index: ArtifactBundleIndexTable;
   artifact_bundle_pending_link: ArtifactBundlePendingLinkTable;
+  release_bundle_upload: ReleaseBundleUploadTable;
 }
 
 export type OrganizationRow = Selectable<OrganizationTable>;

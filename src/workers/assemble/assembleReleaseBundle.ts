@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { FileStoreDeps } from '../../adapters/files/index.js';
 import { findOrganizationById } from '../../adapters/db/organizations.js';
+import { recordReleaseBundleUpload } from '../../adapters/db/releaseBundleUploads.js';
 import { findReleaseByVersion, getOrCreateDistribution } from '../../adapters/db/releases.js';
 import { AppError, isTransientCode } from '../../domain/errors.js';
 import { requireUrls, type BundleManifest } from '../../domain/manifest.js';
@@ -52,7 +53,10 @@ export async function assembleReleaseBundle(deps: AssembleDeps, payload: Release
     });
     const archive = await BundleArchive.open(bundlePath, deps.settings.bundleLimits);
     const manifest = archive.manifest;
-    if (manifest.files.length === 0) return { mode: 'empty', files: 0 };
+    if (manifest.files.length === 0) {
+      await recordEmptyUpload(deps, payload);
+      return { mode: 'empty', files: 0 };
+    }
     requireUrls(manifest);
     const target = await resolveTarget(deps, payload, organization.slug, manifest);
     const bytes = assembled.size;
@@ -60,9 +64,21 @@ export async function assembleReleaseBundle(deps: AssembleDeps, payload: Release
       const archived = await tryArchive(deps, archive, target, { checksum: payload.checksum, blobs: assembled.blobs });
       if (archived) return { mode: 'archive', files: manifest.files.length, bytes };
     }
-    const { stored } = await storeSingleReleaseFiles(deps, archive, target);
+    const { stored } = await storeSingleReleaseFiles(deps, archive, target, payload.checksum);
     return { mode: 'single', files: stored, bytes };
   });
+}
+
+/**
+ * An empty manifest ends `ok` with nothing to store, before any check of the manifest (as in Sentry). It is recorded
+ * all the same, when the release exists, so that the answer stays `ok` after the Redis status expired and after the
+ * chunk blobs (referenced by no file) were collected: asking again must not turn into a missing-chunks error.
+ */
+async function recordEmptyUpload(deps: AssembleDeps, payload: ReleaseBundlePayload): Promise<void> {
+  const release = await findReleaseByVersion(deps.db, payload.organizationId, payload.version);
+  if (!release) return;
+  const upload = { organizationId: payload.organizationId, releaseId: release.id, checksum: payload.checksum, fileCount: 0 };
+  await deps.db.transaction().execute((tx) => recordReleaseBundleUpload(tx, upload));
 }
 
 /** Sentry's `_create_release_file` checks, in its order: org, release, release exists, dist. */

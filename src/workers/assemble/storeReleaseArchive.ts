@@ -2,6 +2,7 @@ import pMap from 'p-map';
 import { createFileFromBlobs, deleteFiles, type FileStoreDeps } from '../../adapters/files/index.js';
 import type { Tx } from '../../adapters/db/connect.js';
 import { findFileMeta } from '../../adapters/db/files.js';
+import { recordReleaseBundleUpload } from '../../adapters/db/releaseBundleUploads.js';
 import { insertReleaseFileIfAbsent, lockReleaseFileByIdent, type ReleaseFileRecord } from '../../adapters/db/releaseFiles.js';
 import {
   artifactIndexCount,
@@ -28,7 +29,8 @@ export interface AssembledBundle {
  * The archive path: the bundle itself becomes one release file (its file rows reference the uploaded chunk blobs,
  * so nothing is copied) and every manifest URL is merged into the release's artifact index for the dist. The archive
  * row and the index update commit in one transaction; the index row is locked FOR UPDATE, so concurrent bundles
- * serialise on it and none loses an entry (last writer wins per URL).
+ * serialise on it and none loses an entry (last writer wins per URL). The upload record (the assemble status's
+ * Postgres fallback) commits with them, so a fallback to single files after a failed index update records only once.
  */
 export async function storeReleaseArchive(
   deps: FileStoreDeps,
@@ -45,6 +47,12 @@ export async function storeReleaseArchive(
     const archiveFile = await ensureArchiveReleaseFile(tx, target, bundle);
     const entries = buildArtifactIndexEntries(hashed, archiveFile.ident, archiveFile.timestamp);
     await mergeIntoArtifactIndex(deps, tx, target, entries);
+    await recordReleaseBundleUpload(tx, {
+      organizationId: target.organizationId,
+      releaseId: target.releaseId,
+      checksum: bundle.checksum,
+      fileCount: archive.manifest.files.length,
+    });
     return { indexed: Object.keys(entries).length };
   });
 }

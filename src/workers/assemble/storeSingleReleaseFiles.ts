@@ -5,6 +5,7 @@ import {
   upsertReleaseFiles,
   type NewReleaseFile,
 } from '../../adapters/db/releaseFiles.js';
+import { recordReleaseBundleUpload } from '../../adapters/db/releaseBundleUploads.js';
 import type { ManifestFile } from '../../domain/manifest.js';
 import { FILE_TYPES, releaseFileBasename, releaseFileIdent } from '../../domain/releaseFileIdent.js';
 import type { BundleArchive } from './bundleArchive.js';
@@ -20,12 +21,14 @@ interface PreparedFile {
 /**
  * The single-file path: each manifest entry becomes its own release file. Content is stored as blobs first (outside
  * any transaction); then every release file of the bundle is written in one transaction, all or none, replacing
- * earlier files of the same name, whose file rows are deleted there too (their blobs are left to the GC pass).
+ * earlier files of the same name, whose file rows are deleted there too (their blobs are left to the GC pass). The
+ * upload record (the assemble status's Postgres fallback) commits in that transaction too: it exists iff the files do.
  */
 export async function storeSingleReleaseFiles(
   deps: FileStoreDeps,
   archive: BundleArchive,
   target: ReleaseTarget,
+  bundleChecksum: string,
 ): Promise<{ stored: number }> {
   const prepared = await prepareFiles(deps, archive);
   await deps.db.transaction().execute(async (tx) => {
@@ -57,6 +60,12 @@ export async function storeSingleReleaseFiles(
     await upsertReleaseFiles(tx, unique);
     const superseded = rows.filter((r) => !unique.includes(r)).map((r) => r.fileId);
     await deleteFiles(tx, [...replaced.map((r) => r.fileId), ...superseded]);
+    await recordReleaseBundleUpload(tx, {
+      organizationId: target.organizationId,
+      releaseId: target.releaseId,
+      checksum: bundleChecksum,
+      fileCount: archive.manifest.files.length,
+    });
   });
   return { stored: prepared.length };
 }
