@@ -2,23 +2,31 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
 import { deleteReleaseFile } from '../../releases/deleteReleaseFile.js';
-import { listReleaseArtifacts, type ReleaseArtifact } from '../../releases/listReleaseArtifacts.js';
+import { listReleaseArtifacts } from '../../releases/listReleaseArtifacts.js';
 import { RELEASE_NOT_FOUND, findScopedRelease } from '../../releases/findScopedRelease.js';
 import { findReleaseArtifact, openReleaseArtifact } from '../../releases/readReleaseFile.js';
 import type { ReleaseScope } from '../../releases/releaseDeps.js';
 import '../requestContext.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
 import { contentDisposition } from './contentDisposition.js';
+import { serializeArtifact } from './serializeArtifact.js';
+import { sourceMapsRoutes } from './sourceMapsRoutes.js';
+import { releaseFileUploadRoutes } from './uploadRoutes.js';
 import { cursorSchema, pageWindow, perPageSchema, requestLinkHeader } from '../pagination.js';
 
-/** Organisation scope: releases/{version}/files/ list, download, delete. */
+/** Organisation scope: releases/{version}/files/ list, upload, download, delete. */
 export function organizationReleaseFileRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
   return releaseFileRoutes(deps, (request) => ({ organizationId: request.organization.id }));
 }
 
 /** Project scope: the same for `/api/0/projects/{org}/{project}/releases/{version}/files/`, for the project's releases. */
 export function projectReleaseFileRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
-  return releaseFileRoutes(deps, (request) => ({ organizationId: request.organization.id, projectId: request.project.id }));
+  const scopeOf = (request: FastifyRequest): ReleaseScope => ({ organizationId: request.organization.id, projectId: request.project.id });
+  return async (app) => {
+    await app.register(releaseFileRoutes(deps, scopeOf));
+    // `releases files VERSION delete --all`: outside the releases/ prefix, but the same release files
+    await app.register(sourceMapsRoutes(deps, scopeOf));
+  };
 }
 
 const stringList = z
@@ -38,22 +46,11 @@ const detailsQuerySchema = z.object({ download: z.union([z.string(), z.array(z.s
 
 const paramsSchema = z.object({ version: z.string().min(1), file_id: z.string().min(1).optional() });
 
-/** The Artifact JSON of Sentry's release-file API. */
-function serializeArtifact(artifact: ReleaseArtifact) {
-  return {
-    id: artifact.id,
-    name: artifact.name,
-    dist: artifact.dist,
-    headers: artifact.headers,
-    size: artifact.size,
-    sha1: artifact.sha1,
-    dateCreated: artifact.dateCreated.toISOString(),
-  };
-}
-
 function releaseFileRoutes(deps: HttpRouteDeps, scopeOf: (request: FastifyRequest) => ReleaseScope): FastifyPluginAsync {
   const files = { db: deps.db, blobs: deps.blobs };
   return async (app) => {
+    await app.register(releaseFileUploadRoutes(deps, scopeOf));
+
     app.get('/releases/:version/files/', async (request, reply) => {
       const query = parse(listQuerySchema, request.query);
       const release = await findScopedRelease(deps.db, scopeOf(request), versionOf(request));
