@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Insertable, type Selectable } from 'kysely';
 import type { DebugIdLink } from '../../domain/artifactBundle.js';
 import type { DbOrTx, Tx } from './connect.js';
+import type { ArtifactBundleTable, Database } from './schema.js';
 
 /** Rows per multi-row INSERT: keeps statements well under Postgres' 65535 bind parameters. */
 const ROWS_PER_INSERT = 1000;
@@ -95,61 +96,33 @@ export interface LinkWrite {
 }
 
 export async function upsertReleaseLinks(tx: Tx, w: LinkWrite, releases: ReadonlyArray<{ name: string; dist: string }>): Promise<void> {
-  for (const batch of batches(releases)) {
-    await tx
-      .insertInto('release_artifact_bundle')
-      .values(
-        batch.map((r) => ({
-          organization_id: w.organizationId,
-          release_name: r.name,
-          dist_name: r.dist,
-          artifact_bundle_id: w.artifactBundleId,
-          date_added: w.now,
-        })),
-      )
-      .onConflict((oc) => {
-        const target = oc.constraint('release_artifact_bundle_unique');
-        return w.refresh ? target.doUpdateSet({ date_added: w.now }) : target.doNothing();
-      })
-      .execute();
-  }
+  await upsertLinks(tx, w, 'release_artifact_bundle', releases.map((r) => ({ release_name: r.name, dist_name: r.dist })));
 }
 
 export async function upsertProjectLinks(tx: Tx, w: LinkWrite, projectIds: readonly string[]): Promise<void> {
-  for (const batch of batches(projectIds)) {
-    await tx
-      .insertInto('project_artifact_bundle')
-      .values(
-        batch.map((projectId) => ({
-          organization_id: w.organizationId,
-          project_id: projectId,
-          artifact_bundle_id: w.artifactBundleId,
-          date_added: w.now,
-        })),
-      )
-      .onConflict((oc) => {
-        const target = oc.constraint('project_artifact_bundle_unique');
-        return w.refresh ? target.doUpdateSet({ date_added: w.now }) : target.doNothing();
-      })
-      .execute();
-  }
+  await upsertLinks(tx, w, 'project_artifact_bundle', projectIds.map((projectId) => ({ project_id: projectId })));
 }
 
 export async function upsertDebugIdLinks(tx: Tx, w: LinkWrite, debugIds: readonly DebugIdLink[]): Promise<void> {
-  for (const batch of batches(debugIds)) {
+  await upsertLinks(tx, w, 'debug_id_artifact_bundle', debugIds.map((d) => ({ debug_id: d.debugId, source_file_type: d.sourceFileType })));
+}
+
+/** The tables that link a bundle to what finds it; each has a unique constraint named `{table}_unique`. */
+type LinkTable = 'release_artifact_bundle' | 'project_artifact_bundle' | 'debug_id_artifact_bundle';
+/** A link row without the columns every link shares (organisation, bundle, date). */
+type LinkKey<T extends LinkTable> = Omit<Insertable<Database[T]>, 'organization_id' | 'artifact_bundle_id' | 'date_added'>;
+
+/**
+ * Kysely cannot resolve the columns of a table named by a type parameter, so the insert is typed against the shared
+ * columns of all link tables (`as LinkTable`); the per-table columns are checked where the callers build `keys`.
+ */
+async function upsertLinks<T extends LinkTable>(tx: Tx, w: LinkWrite, table: T, keys: ReadonlyArray<LinkKey<T>>): Promise<void> {
+  for (const batch of batches(keys)) {
     await tx
-      .insertInto('debug_id_artifact_bundle')
-      .values(
-        batch.map((d) => ({
-          organization_id: w.organizationId,
-          debug_id: d.debugId,
-          source_file_type: d.sourceFileType,
-          artifact_bundle_id: w.artifactBundleId,
-          date_added: w.now,
-        })),
-      )
+      .insertInto(table as LinkTable)
+      .values(batch.map((key) => ({ ...key, organization_id: w.organizationId, artifact_bundle_id: w.artifactBundleId, date_added: w.now })))
       .onConflict((oc) => {
-        const target = oc.constraint('debug_id_artifact_bundle_unique');
+        const target = oc.constraint(`${table}_unique`);
         return w.refresh ? target.doUpdateSet({ date_added: w.now }) : target.doNothing();
       })
       .execute();
@@ -205,21 +178,7 @@ function* batches<T>(rows: readonly T[]): Generator<T[]> {
   for (let start = 0; start < rows.length; start += ROWS_PER_INSERT) yield rows.slice(start, start + ROWS_PER_INSERT);
 }
 
-type BundleRow = {
-  id: string;
-  organization_id: string;
-  bundle_id: string;
-  checksum: string;
-  file_id: string;
-  artifact_count: number;
-  manifest_release: string | null;
-  manifest_dist: string | null;
-  date_added: Date;
-  date_uploaded: Date;
-  date_last_modified: Date;
-};
-
-function toRecord(row: BundleRow): ArtifactBundleRecord {
+function toRecord(row: Selectable<ArtifactBundleTable>): ArtifactBundleRecord {
   return {
     id: row.id,
     organizationId: row.organization_id,
