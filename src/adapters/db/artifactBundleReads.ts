@@ -13,6 +13,9 @@ export interface BundleHit {
 /** Newest first, as Sentry prefers the most recent upload when several bundles answer. */
 const DEFAULT_LIMIT = 20;
 
+/** The columns of a BundleHit, from the bundle joined as `b`. */
+const BUNDLE_HIT_COLUMNS = ['b.id as artifactBundleId', 'b.bundle_id as bundleId', 'b.file_id as fileId', 'b.checksum', 'b.date_added as dateAdded'] as const;
+
 /**
  * Bundles of a project that contain a file with this debug id (any type, or only the given source file types).
  * `debugId` is the UUID part of a normalised debug id.
@@ -25,7 +28,7 @@ export async function findBundlesByDebugId(
     .selectFrom('debug_id_artifact_bundle as d')
     .innerJoin('artifact_bundle as b', 'b.id', 'd.artifact_bundle_id')
     .innerJoin('project_artifact_bundle as p', 'p.artifact_bundle_id', 'b.id')
-    .select(['b.id as artifactBundleId', 'b.bundle_id as bundleId', 'b.file_id as fileId', 'b.checksum', 'b.date_added as dateAdded'])
+    .select(BUNDLE_HIT_COLUMNS)
     .distinct()
     .where('d.organization_id', '=', query.organizationId)
     .where('d.debug_id', '=', query.debugId)
@@ -38,24 +41,11 @@ export async function findBundlesByDebugId(
     .execute();
 }
 
+type ReleaseBundleQuery = { organizationId: string; projectId: string; release: string; dist: string; limit?: number };
+
 /** Bundles of a project linked to a release and dist ('' = no dist). */
-export async function findBundlesByRelease(
-  db: DbOrTx,
-  query: { organizationId: string; projectId: string; release: string; dist: string; limit?: number },
-): Promise<BundleHit[]> {
-  return db
-    .selectFrom('release_artifact_bundle as r')
-    .innerJoin('artifact_bundle as b', 'b.id', 'r.artifact_bundle_id')
-    .innerJoin('project_artifact_bundle as p', 'p.artifact_bundle_id', 'b.id')
-    .select(['b.id as artifactBundleId', 'b.bundle_id as bundleId', 'b.file_id as fileId', 'b.checksum', 'b.date_added as dateAdded'])
-    .where('r.organization_id', '=', query.organizationId)
-    .where('r.release_name', '=', query.release)
-    .where('r.dist_name', '=', query.dist)
-    .where('p.project_id', '=', query.projectId)
-    .orderBy('b.date_added', 'desc')
-    .orderBy('b.id', 'desc')
-    .limit(query.limit ?? DEFAULT_LIMIT)
-    .execute();
+export async function findBundlesByRelease(db: DbOrTx, query: ReleaseBundleQuery): Promise<BundleHit[]> {
+  return selectReleaseBundles(db, query).execute();
 }
 
 /**
@@ -65,31 +55,31 @@ export async function findBundlesByRelease(
  */
 export async function findBundlesByReleaseUrl(
   db: DbOrTx,
-  query: { organizationId: string; projectId: string; release: string; dist: string; urls: string[]; limit?: number },
+  query: ReleaseBundleQuery & { urls: string[] },
 ): Promise<Array<BundleHit & { url: string }>> {
   if (query.urls.length === 0) return [];
-  return db
-    .selectFrom('artifact_bundle_index as i')
-    .innerJoin('artifact_bundle as b', 'b.id', 'i.artifact_bundle_id')
-    .innerJoin('release_artifact_bundle as r', 'r.artifact_bundle_id', 'b.id')
-    .innerJoin('project_artifact_bundle as p', 'p.artifact_bundle_id', 'b.id')
-    .select([
-      'b.id as artifactBundleId',
-      'b.bundle_id as bundleId',
-      'b.file_id as fileId',
-      'b.checksum',
-      'b.date_added as dateAdded',
-      'i.url',
-    ])
+  return selectReleaseBundles(db, query)
+    .innerJoin('artifact_bundle_index as i', 'i.artifact_bundle_id', 'b.id')
+    .select('i.url')
     .where('i.organization_id', '=', query.organizationId)
     .where(sql<boolean>`i.url = any(${query.urls}::text[])`)
+    .execute();
+}
+
+/** The release-and-dist read both release lookups start from, newest first. */
+function selectReleaseBundles(db: DbOrTx, query: ReleaseBundleQuery) {
+  return db
+    .selectFrom('release_artifact_bundle as r')
+    .innerJoin('artifact_bundle as b', 'b.id', 'r.artifact_bundle_id')
+    .innerJoin('project_artifact_bundle as p', 'p.artifact_bundle_id', 'b.id')
+    .select(BUNDLE_HIT_COLUMNS)
+    .where('r.organization_id', '=', query.organizationId)
     .where('r.release_name', '=', query.release)
     .where('r.dist_name', '=', query.dist)
     .where('p.project_id', '=', query.projectId)
     .orderBy('b.date_added', 'desc')
     .orderBy('b.id', 'desc')
-    .limit(query.limit ?? DEFAULT_LIMIT)
-    .execute();
+    .limit(query.limit ?? DEFAULT_LIMIT);
 }
 
 /** A stored bundle with what the lookup answer and the downloads need. */
