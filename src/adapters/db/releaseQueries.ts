@@ -2,40 +2,9 @@ import { sql } from 'kysely';
 import type { ReleaseProjectView } from '../../domain/releases/serializeRelease.js';
 import { escapeLike } from './codeRepositories.js';
 import type { DbOrTx, Tx } from './connect.js';
-import type { Release } from './releases.js';
-import type { ReleaseRow } from './schema.js';
+import { toRelease, type Release } from './releases.js';
 
 /** Release reads and writes the releases API needs beyond get-or-create (src/adapters/db/releases.ts). */
-
-function toRelease(row: ReleaseRow): Release {
-  return {
-    id: row.id,
-    organizationId: row.organization_id,
-    version: row.version,
-    status: row.status,
-    ref: row.ref,
-    url: row.url,
-    dateAdded: row.date_added,
-    dateStarted: row.date_started,
-    dateReleased: row.date_released,
-    data: row.data,
-    ownerId: row.owner_id,
-    commitCount: row.commit_count,
-    lastCommitId: row.last_commit_id,
-    authors: row.authors,
-    totalDeploys: row.total_deploys,
-    lastDeployId: row.last_deploy_id,
-    userAgent: row.user_agent,
-    package: row.package,
-    major: row.major,
-    minor: row.minor,
-    patch: row.patch,
-    revision: row.revision,
-    prerelease: row.prerelease,
-    buildCode: row.build_code,
-    buildNumber: row.build_number,
-  };
-}
 
 /** Row-locks the release of this version and returns it; undefined when there is none. */
 export async function lockReleaseByVersion(tx: Tx, organizationId: string, version: string): Promise<Release | undefined> {

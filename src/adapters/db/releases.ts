@@ -1,26 +1,14 @@
 import { releaseSemverColumns } from '../../domain/releaseVersion.js';
+import type { ReleaseFacts } from '../../domain/releases/serializeRelease.js';
 import type { DbOrTx } from './connect.js';
 import type { ReleaseRow } from './schema.js';
 
-export interface Release {
-  id: string;
+/** A stored release: the columns the API serializer reads (ReleaseFacts, in the domain) and the rest. */
+export interface Release extends ReleaseFacts {
   organizationId: string;
-  version: string;
-  /** 0 open, 1 archived; null is treated as open. */
-  status: number | null;
-  ref: string | null;
-  url: string | null;
-  dateAdded: Date;
-  dateStarted: Date | null;
-  dateReleased: Date | null;
-  data: Record<string, unknown>;
   ownerId: string | null;
-  commitCount: number | null;
   lastCommitId: string | null;
-  authors: string[] | null;
-  totalDeploys: number | null;
   lastDeployId: string | null;
-  userAgent: string | null;
   /** Denormalized semver of the version (null when it does not parse); bigint columns as decimal strings. */
   package: string | null;
   major: string | null;
@@ -51,7 +39,8 @@ export interface Distribution {
   name: string;
 }
 
-function toRelease(row: ReleaseRow): Release {
+/** The one row-to-Release mapper, for every release read (here and in releaseQueries.ts). */
+export function toRelease(row: ReleaseRow): Release {
   return {
     id: row.id,
     organizationId: row.organization_id,

@@ -5,10 +5,11 @@ import { serializeCommit, type CommitView } from './serializeCommit.js';
 import { serializeDeploy, type DeployView } from './serializeDeploy.js';
 import { releaseStatusName } from './releaseStatus.js';
 
-/** The release columns the serializer reads (the db adapter's Release has them all). */
+/** The release columns the serializer reads (the db adapter's Release extends it with the rest). */
 export interface ReleaseFacts {
   id: string;
   version: string;
+  /** 0 open, 1 archived; null is treated as open. */
   status: number | null;
   ref: string | null;
   url: string | null;
