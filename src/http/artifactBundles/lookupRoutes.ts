@@ -1,14 +1,14 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { findScopedBundle, openBundleFile, openBundleMember, type ArtifactScope, type DownloadContent } from '../../artifacts/bundleContent.js';
+import { findScopedBundle, openBundleFile, openBundleMember, type ArtifactScope } from '../../artifacts/bundleContent.js';
 import { lookupArtifacts } from '../../artifacts/lookupArtifacts.js';
 import { planArtifactLookup, type BundleRef, type LookupMatch } from '../../domain/artifactLookup.js';
 import { normalizeDebugId } from '../../domain/debugId.js';
 import { AppError } from '../../domain/errors.js';
 import { MAX_DIST_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH } from '../../domain/artifactBundle.js';
-import { contentDisposition } from '../releaseFiles/contentDisposition.js';
 import '../requestContext.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
+import { sendDownload } from '../sendDownload.js';
 
 /** An empty parameter (`?dist=`) means "not given", as sentry-cli sends empty values for unset options. */
 const optional = (max: number) =>
@@ -43,13 +43,13 @@ export function lookupRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
 
     app.get('/artifact-lookup/bundles/:bundle_id/', async (request, reply) => {
       const bundle = await findScopedBundle(files, scopeOf(request), parse(bundleParamsSchema, request.params).bundle_id);
-      return sendContent(reply, await openBundleFile(files, bundle));
+      return sendDownload(reply, await openBundleFile(files, bundle));
     });
 
     app.get('/artifact-lookup/bundles/:bundle_id/files/', async (request, reply) => {
       const { member } = parse(memberQuerySchema, request.query);
       const bundle = await findScopedBundle(files, scopeOf(request), parse(bundleParamsSchema, request.params).bundle_id);
-      return sendContent(reply, await openBundleMember(files, bundle, member));
+      return sendDownload(reply, await openBundleMember(files, bundle, member));
     });
   };
 }
@@ -166,14 +166,6 @@ function basePath(request: FastifyRequest): string {
 
 function scopeOf(request: FastifyRequest): ArtifactScope {
   return { organizationId: request.organization.id, projectId: request.project.id };
-}
-
-function sendContent(reply: FastifyReply, content: DownloadContent): FastifyReply {
-  return reply
-    .header('Content-Type', content.contentType)
-    .header('Content-Length', String(content.size))
-    .header('Content-Disposition', contentDisposition(content.filename))
-    .send(content.stream);
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {

@@ -1,4 +1,4 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../domain/errors.js';
 import { deleteReleaseFile } from '../../releases/deleteReleaseFile.js';
@@ -8,7 +8,7 @@ import { findReleaseArtifact, openReleaseArtifact } from '../../releases/readRel
 import type { ReleaseScope } from '../../releases/releaseDeps.js';
 import '../requestContext.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
-import { contentDisposition } from './contentDisposition.js';
+import { sendDownload } from '../sendDownload.js';
 import { serializeArtifact } from './serializeArtifact.js';
 import { sourceMapsRoutes } from './sourceMapsRoutes.js';
 import { releaseFileUploadRoutes } from './uploadRoutes.js';
@@ -66,7 +66,7 @@ function releaseFileRoutes(deps: HttpRouteDeps, scopeOf: (request: FastifyReques
       const artifact = await findReleaseArtifact(files, release.id, fileIdOf(request));
       if (!artifact) throw new AppError('not_found', RELEASE_NOT_FOUND);
       if (download === undefined) return reply.send(serializeArtifact(artifact));
-      return sendContent(reply, await openReleaseArtifact(files, release.id, artifact));
+      return sendDownload(reply, await openReleaseArtifact(files, release.id, artifact));
     });
 
     app.delete('/releases/:version/files/:file_id/', async (request, reply) => {
@@ -75,14 +75,6 @@ function releaseFileRoutes(deps: HttpRouteDeps, scopeOf: (request: FastifyReques
       return reply.code(204).send();
     });
   };
-}
-
-function sendContent(reply: FastifyReply, content: Awaited<ReturnType<typeof openReleaseArtifact>>): FastifyReply {
-  return reply
-    .header('Content-Type', content.contentType)
-    .header('Content-Length', String(content.size))
-    .header('Content-Disposition', contentDisposition(content.filename))
-    .send(content.stream);
 }
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
