@@ -3,26 +3,10 @@ import unzipper from 'unzipper';
 import { createApiToken } from '../../src/auth/apiTokens.js';
 import { createOrganization } from '../../src/orgs/createOrganization.js';
 import { createProject } from '../../src/orgs/createProject.js';
+import type { LookupMatchJson as Match } from '../../src/http/artifactBundles/lookupRoutes.js';
 import { ApiHarness } from '../http/apiHarness.js';
 import { buildBundle, sha1, type BundleFile } from '../support/bundles.js';
 import { FIXTURE, buildArtifactBundle, fixture } from './sysbBundles.js';
-
-interface Match {
-  id: string;
-  type: 'bundle' | 'bundle_member' | 'release_file';
-  resolved_with: string;
-  url: string;
-  abs_path: string | null;
-  member: string | null;
-  file_type: string | null;
-  release: string | null;
-  dist: string | null;
-  debug_id: string | null;
-  headers: Record<string, string>;
-  sha1: string | null;
-  size: number | null;
-  bundle: { id: string; bundle_id: string; checksum: string; artifact_count: number; date_added: string } | null;
-}
 
 const ORG = '/api/0/organizations/acme';
 const LOOKUP = '/api/0/projects/acme/web/artifact-lookup/';
