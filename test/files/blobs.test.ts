@@ -11,8 +11,8 @@ import {
 } from '../../src/adapters/files/index.js';
 import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
 import { AppError } from '../../src/domain/errors.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { ageBlobs, blobRows, createTempFsStore, type TempFsStore } from './helpers.js';
+import type { TestDatabase } from '../support/database.js';
+import { ageBlobs, blobRows, type TempFsStore, useFileStoreFixture } from './helpers.js';
 import { sha1 } from '../support/sha1.js';
 
 
@@ -46,15 +46,8 @@ describe('storeBlob and blob reads (Postgres + filesystem store)', () => {
   let fsStore: TempFsStore;
   let deps: FileStoreDeps;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    fsStore = await createTempFsStore();
-    deps = { db: database.db, blobs: fsStore.store };
-  });
-
-  afterAll(async () => {
-    await database?.drop();
-    await fsStore?.remove();
+  useFileStoreFixture((fixture) => {
+    ({ database, fsStore, deps } = fixture);
   });
 
   beforeEach(async () => {

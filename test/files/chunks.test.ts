@@ -9,8 +9,8 @@ import {
   storeChunks,
   type FileStoreDeps,
 } from '../../src/adapters/files/index.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { ageBlobs, blobRows, createTempFsStore, type TempFsStore } from './helpers.js';
+import type { TestDatabase } from '../support/database.js';
+import { ageBlobs, blobRows, type TempFsStore, useFileStoreFixture } from './helpers.js';
 import { sha1 } from '../support/sha1.js';
 
 const ORG_A = '1001';
@@ -21,15 +21,8 @@ describe('chunks: intake, ownership and assembly from blobs', () => {
   let fsStore: TempFsStore;
   let deps: FileStoreDeps;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    fsStore = await createTempFsStore();
-    deps = { db: database.db, blobs: fsStore.store };
-  });
-
-  afterAll(async () => {
-    await database?.drop();
-    await fsStore?.remove();
+  useFileStoreFixture((fixture) => {
+    ({ database, fsStore, deps } = fixture);
   });
 
   it('reports as missing what the organisation does not own, de-duplicated, in request order', async () => {

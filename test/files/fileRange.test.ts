@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { collectStream, openFileRange, openFileRangeReader, putFile, type FileStoreDeps } from '../../src/adapters/files/index.js';
 import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createTempFsStore, type TempFsStore } from './helpers.js';
+import type { TestDatabase } from '../support/database.js';
+import { type TempFsStore, useFileStoreFixture } from './helpers.js';
 
 /** The store, counting the objects read from it: proof that a range touches only its own blobs. */
 function countingStore(store: BlobStore): { store: BlobStore; reads: string[] } {
@@ -22,16 +22,12 @@ describe('openFileRange on Postgres + filesystem store', () => {
   const content = randomBytes(10_000);
   let fileId: string;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    fsStore = await createTempFsStore();
-    deps = { db: database.db, blobs: fsStore.store };
-    fileId = (await putFile(deps, { name: 'data.bin', type: 'default' }, content, { blobSize: 1000 })).id;
+  useFileStoreFixture((fixture) => {
+    ({ database, fsStore, deps } = fixture);
   });
 
-  afterAll(async () => {
-    await database?.drop();
-    await fsStore?.remove();
+  beforeAll(async () => {
+    fileId = (await putFile(deps, { name: 'data.bin', type: 'default' }, content, { blobSize: 1000 })).id;
   });
 
   it.each([

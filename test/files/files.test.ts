@@ -13,7 +13,7 @@ import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
 import { S3BlobStore } from '../../src/adapters/storage/S3BlobStore.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 import { startTestS3, type TestS3 } from '../support/s3rver.js';
-import { blobRows, createTempFsStore, type TempFsStore } from './helpers.js';
+import { blobRows, type TempFsStore, useFileStoreFixture } from './helpers.js';
 import { sha1 } from '../support/sha1.js';
 
 const MiB = 1024 * 1024;
@@ -41,15 +41,8 @@ describe('files on Postgres + filesystem store', () => {
   let fsStore: TempFsStore;
   let deps: FileStoreDeps;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    fsStore = await createTempFsStore();
-    deps = { db: database.db, blobs: fsStore.store };
-  });
-
-  afterAll(async () => {
-    await database?.drop();
-    await fsStore?.remove();
+  useFileStoreFixture((fixture) => {
+    ({ database, fsStore, deps } = fixture);
   });
 
   it.each([

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { collectGarbageBlobs, putFile, readFileBuffer, storeBlob, type FileStoreDeps } from '../../src/adapters/files/index.js';
 import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { ageBlobs, blobRows, createTempFsStore, type TempFsStore } from './helpers.js';
+import type { TestDatabase } from '../support/database.js';
+import { ageBlobs, blobRows, type TempFsStore, useFileStoreFixture } from './helpers.js';
 
 const DAY = 24 * 3600;
 
@@ -11,15 +11,8 @@ describe('collectGarbageBlobs', () => {
   let fsStore: TempFsStore;
   let deps: FileStoreDeps;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    fsStore = await createTempFsStore();
-    deps = { db: database.db, blobs: fsStore.store };
-  });
-
-  afterAll(async () => {
-    await database?.drop();
-    await fsStore?.remove();
+  useFileStoreFixture((fixture) => {
+    ({ database, fsStore, deps } = fixture);
   });
 
   beforeEach(async () => {

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../../src/adapters/db/connect.js';
+import type { FileStoreDeps } from '../../src/adapters/files/index.js';
 import { FsBlobStore } from '../../src/adapters/storage/FsBlobStore.js';
+import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
 export interface TempFsStore {
   store: FsBlobStore;
@@ -34,6 +36,31 @@ export async function createTempFsStore(): Promise<TempFsStore> {
     },
     remove: () => rm(root, { recursive: true, force: true }),
   };
+}
+
+/** What a file-store suite works on: a database of its own, a temp filesystem store, and the deps over both. */
+export interface FileStoreFixture {
+  database: TestDatabase;
+  fsStore: TempFsStore;
+  deps: FileStoreDeps;
+}
+
+/**
+ * Registers the suite's beforeAll (create the fixture, hand it to `receive`, so the suite keeps plain variables) and
+ * afterAll (drop the database, remove the store; whichever was created, if setup failed half way).
+ */
+export function useFileStoreFixture(receive: (fixture: FileStoreFixture) => void): void {
+  let database: TestDatabase | undefined;
+  let fsStore: TempFsStore | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    fsStore = await createTempFsStore();
+    receive({ database, fsStore, deps: { db: database.db, blobs: fsStore.store } });
+  });
+  afterAll(async () => {
+    await database?.drop();
+    await fsStore?.remove();
+  });
 }
 
 /** Makes blobs look as if they were last used `ageSeconds` ago. */

@@ -5,8 +5,8 @@ import unzipper from 'unzipper';
 import yazl from 'yazl';
 import { collectStream, openStoredZip, openZipMember, putFile, type FileStoreDeps } from '../../src/adapters/files/index.js';
 import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
-import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { createTempFsStore, type TempFsStore } from './helpers.js';
+import type { TestDatabase } from '../support/database.js';
+import { type TempFsStore, useFileStoreFixture } from './helpers.js';
 
 const FIXTURES = join(process.cwd(), 'test/fixtures/sentry-cli');
 
@@ -33,15 +33,8 @@ describe('openZipMember over stored files (Postgres + filesystem store)', () => 
   let fsStore: TempFsStore;
   let deps: FileStoreDeps;
 
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    fsStore = await createTempFsStore();
-    deps = { db: database.db, blobs: fsStore.store };
-  });
-
-  afterAll(async () => {
-    await database?.drop();
-    await fsStore?.remove();
+  useFileStoreFixture((fixture) => {
+    ({ database, fsStore, deps } = fixture);
   });
 
   const store = (bytes: Buffer, blobSize = 4096) => putFile(deps, { name: 'archive.zip', type: 'release.bundle' }, bytes, { blobSize });
