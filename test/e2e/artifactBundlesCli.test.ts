@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { ApiHarness } from '../http/apiHarness.js';
-import { expectSuccess, generateDist, runSentryCli, type CliMajor, type CliTarget, type GeneratedDist } from './sentryCli.js';
+import type { ApiHarness } from '../http/apiHarness.js';
+import { expectSuccess, generateDist, runSentryCli, startCliTarget, type CliMajor, type CliTarget, type GeneratedDist } from './sentryCli.js';
 
 interface LookupMatch {
   type: string;
@@ -21,8 +21,7 @@ describe('sentry-cli against the server (artifact bundles and lookup)', () => {
   let target: CliTarget;
 
   beforeAll(async () => {
-    api = await ApiHarness.create();
-    target = { url: await api.listen(), token: api.token, org: api.organization.slug, project: api.project.slug };
+    ({ api, target } = await startCliTarget());
   });
 
   afterAll(async () => {

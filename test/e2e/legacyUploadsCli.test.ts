@@ -1,9 +1,9 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ApiHarness } from '../http/apiHarness.js';
+import type { ApiHarness } from '../http/apiHarness.js';
 import { sha1 } from '../support/sha1.js';
-import { expectSuccess, generateDist, runSentryCli, type CliTarget, type GeneratedDist } from './sentryCli.js';
+import { expectSuccess, generateDist, runSentryCli, startCliTarget, type CliTarget, type GeneratedDist } from './sentryCli.js';
 
 // The unmodified sentry-cli 2.58.6 on its legacy single-file paths: `releases files upload` (always one multipart
 // POST per file), `sourcemaps upload` against a server that does not accept `release_files` chunks (it lists the
@@ -15,8 +15,7 @@ describe('sentry-cli 2.58.6 legacy single-file uploads against the server', () =
 
   beforeAll(async () => {
     // artifact bundles without release_files: the CLI falls back to per-file uploads for `sourcemaps upload`
-    api = await ApiHarness.create({ uploads: { accept: ['artifact_bundles'] } });
-    target = { url: await api.listen(), token: api.token, org: api.organization.slug, project: api.project.slug };
+    ({ api, target } = await startCliTarget({ uploads: { accept: ['artifact_bundles'] } }));
   });
 
   afterAll(async () => {

@@ -3,8 +3,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ApiHarness } from '../http/apiHarness.js';
-import { expectSuccess, runSentryCli, type CliTarget } from './sentryCli.js';
+import type { ApiHarness } from '../http/apiHarness.js';
+import { expectSuccess, runSentryCli, startCliTarget, type CliTarget } from './sentryCli.js';
 
 const exec = promisify(execFile);
 type Json = Record<string, any>;
@@ -17,8 +17,7 @@ describe('sentry-cli releases commands against the releases API', () => {
   const cli = (args: string[], options: Parameters<typeof runSentryCli>[3] = {}) => runSentryCli(2, target, args, options);
 
   beforeAll(async () => {
-    api = await ApiHarness.create({ worker: false });
-    target = { url: await api.listen(), token: api.token, org: api.organization.slug, project: api.project.slug };
+    ({ api, target } = await startCliTarget({ worker: false }));
   });
 
   afterAll(async () => {

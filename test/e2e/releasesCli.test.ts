@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
-import { ApiHarness } from '../http/apiHarness.js';
+import type { ApiHarness } from '../http/apiHarness.js';
 import { startCorruptingProxy } from './corruptingProxy.js';
-import { expectSuccess, generateDist, runSentryCli, type CliTarget, type GeneratedDist } from './sentryCli.js';
+import { expectSuccess, generateDist, runSentryCli, startCliTarget, type CliTarget, type GeneratedDist } from './sentryCli.js';
 
 // The unmodified sentry-cli 2.58.6 against the real server on a free port: releases, commits, deploys, and
 // `sourcemaps upload` in release-files mode (the server advertises only `release_files`, so the CLI sends release
@@ -12,8 +12,7 @@ describe('sentry-cli 2.58.6 against the server (releases and release bundles)', 
   const cli = (args: string[], options: Parameters<typeof runSentryCli>[3] = {}) => runSentryCli(2, target, args, options);
 
   beforeAll(async () => {
-    api = await ApiHarness.create({ uploads: { accept: ['release_files'] } });
-    target = { url: await api.listen(), token: api.token, org: api.organization.slug, project: api.project.slug };
+    ({ api, target } = await startCliTarget({ uploads: { accept: ['release_files'] } }));
   });
 
   afterAll(async () => {

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { ApiHarness, type ApiHarnessOptions } from '../http/apiHarness.js';
 
 const require = createRequire(import.meta.url);
 
@@ -20,6 +21,17 @@ export interface CliTarget {
   token: string;
   org: string;
   project: string;
+}
+
+/** The server on a free port and the target that points sentry-cli at it (the harness's token, org and project). */
+export async function startCliTarget(options: ApiHarnessOptions = {}): Promise<{ api: ApiHarness; target: CliTarget }> {
+  const api = await ApiHarness.create(options);
+  try {
+    return { api, target: { url: await api.listen(), token: api.token, org: api.organization.slug, project: api.project.slug } };
+  } catch (err) {
+    await api.close();
+    throw err;
+  }
 }
 
 export interface CliResult {
