@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { compressBuffer, createCompressStream, createDecompressStream, decompressBuffer } from './zstd.js';
+import { compress } from 'zstd-napi';
+import { compressBuffer, createCompressStream, createDecompressStream, decompressBuffer, withCompressedFrame } from './zstd.js';
 
 async function through(transform: Transform, input: Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -48,6 +49,34 @@ describe('zstd helpers', () => {
     await expect(through(createDecompressStream(), [compressed.subarray(0, compressed.length - 5)])).rejects.toThrow(
       /middle of compressed data frame/,
     );
+  });
+
+  it('writes the same frames as zstd-napi compress, from a reused buffer', async () => {
+    const inputs = [Buffer.from('x'.repeat(100_000)), randomBytes(1 << 20), Buffer.alloc(0), Buffer.from('function f() {}\n'.repeat(5000))];
+    const seen = new Set<ArrayBufferLike>();
+    for (const input of inputs) {
+      const expected = compress(input, { compressionLevel: 3 });
+      expect(compressBuffer(input)).toEqual(expected);
+      const frame = await withCompressedFrame(input, async (f) => {
+        seen.add(f.buffer);
+        return Buffer.from(f);
+      });
+      expect(frame).toEqual(expected);
+    }
+    expect(seen.size).toBeLessThan(inputs.length);
+    expect(compressBuffer(inputs[0]!, 9)).toEqual(compress(inputs[0]!, { compressionLevel: 9 }));
+  });
+
+  it('does not reuse a frame buffer whose consumer failed', async () => {
+    const input = randomBytes(200_000);
+    let failed: ArrayBufferLike | undefined;
+    await expect(
+      withCompressedFrame(input, async (f) => {
+        failed = f.buffer;
+        throw new Error('put failed');
+      }),
+    ).rejects.toThrow('put failed');
+    for (let i = 0; i < 3; i++) await withCompressedFrame(input, async (f) => expect(f.buffer).not.toBe(failed));
   });
 
   it('rejects garbage', () => {

@@ -1,5 +1,6 @@
 import type { Transform } from 'node:stream';
-import { CompressStream, DecompressStream, compress, decompress } from 'zstd-napi';
+import { CompressStream, DecompressStream, decompress } from 'zstd-napi';
+import binding from 'zstd-napi/binding.js';
 
 /**
  * zstd for stored blobs. The buffer API is about five times faster than the stream API on small inputs, so blobs
@@ -10,8 +11,71 @@ import { CompressStream, DecompressStream, compress, decompress } from 'zstd-nap
 /** zstd's default level: a good ratio at a few hundred MB/s. */
 export const DEFAULT_ZSTD_LEVEL = 3;
 
+/**
+ * Output buffers worth keeping for the next blob: up to the bound of an 8 MiB chunk, and only a couple of them (one
+ * per blob being written at the same moment). A 1 MiB piece needs about 1 MiB.
+ */
+const POOLED_BUFFER_MAX_BYTES = binding.compressBound(8 * 1024 * 1024);
+const POOLED_BUFFERS_MAX = 2;
+
+/**
+ * One context for the process, as zstd-napi's own `compress` keeps: compression is synchronous, so calls never
+ * overlap. We drive it directly because `Compressor.compress` allocates a fresh output buffer for every input above
+ * 128 KiB and copies the result into another one, about 1.4 MiB of short-lived memory per 1 MiB blob, which V8 only
+ * gives back at its next full GC (it lets external memory grow by tens of MB first).
+ */
+let context: binding.CCtx | undefined;
+let contextLevel: number | undefined;
+const freeBuffers: Buffer[] = [];
+
+function compressInto(dest: Buffer, data: Uint8Array, level: number): number {
+  context ??= new binding.CCtx();
+  if (contextLevel !== level) {
+    // What zstd-napi's `compress` does on every call; the frames are the same bytes.
+    context.reset(binding.ResetDirective.parameters);
+    context.setParameter(binding.CParameter.compressionLevel, level);
+    contextLevel = level;
+  }
+  return context.compress2(dest, data);
+}
+
+/** The smallest pooled buffer that fits, else a new one. */
+function takeBuffer(bytes: number): Buffer {
+  let best = -1;
+  freeBuffers.forEach((b, i) => {
+    if (b.length >= bytes && (best < 0 || b.length < freeBuffers[best]!.length)) best = i;
+  });
+  return best >= 0 ? freeBuffers.splice(best, 1)[0]! : Buffer.allocUnsafeSlow(bytes);
+}
+
+function giveBack(buffer: Buffer): void {
+  if (buffer.length <= POOLED_BUFFER_MAX_BYTES && freeBuffers.length < POOLED_BUFFERS_MAX) freeBuffers.push(buffer);
+}
+
+/**
+ * Compresses `data` into one zstd frame and passes it to `use`. The frame lives in a pooled buffer that is reused
+ * once `use` has settled, so `use` must be done with it by then (a blob store `put` is). A buffer whose `use` failed
+ * is not reused: whatever failed may still hold it.
+ */
+export async function withCompressedFrame<T>(
+  data: Uint8Array,
+  use: (frame: Buffer) => Promise<T>,
+  level = DEFAULT_ZSTD_LEVEL,
+): Promise<T> {
+  const dest = takeBuffer(binding.compressBound(data.length));
+  const result = await use(dest.subarray(0, compressInto(dest, data, level)));
+  giveBack(dest);
+  return result;
+}
+
+/** One zstd frame in a buffer of its own. */
 export function compressBuffer(data: Uint8Array, level = DEFAULT_ZSTD_LEVEL): Buffer {
-  return compress(data, { compressionLevel: level });
+  const dest = takeBuffer(binding.compressBound(data.length));
+  try {
+    return Buffer.from(dest.subarray(0, compressInto(dest, data, level)));
+  } finally {
+    giveBack(dest);
+  }
 }
 
 /** Accepts any number of concatenated frames. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { canStoreInline } from '../../domain/blobPolicy.js';
 import { AppError } from '../../domain/errors.js';
-import { compressBuffer } from '../compression/zstd.js';
+import { withCompressedFrame } from '../compression/zstd.js';
 import type { Db } from '../db/connect.js';
 import { isForeignKeyViolation, withDbErrors } from '../db/errors.js';
 import { generateBlobPath } from '../storage/BlobStore.js';
@@ -84,7 +84,7 @@ async function reuseExistingBlob(db: Db, checksum: string): Promise<StoredBlob |
 async function insertNewBlob(deps: FileStoreDeps, data: Buffer, checksum: string): Promise<StoredBlob | null> {
   const inline = canStoreInline(data);
   const path = inline ? null : generateBlobPath();
-  if (path !== null) await deps.blobs.put(path, compressBuffer(data));
+  if (path !== null) await withCompressedFrame(data, (frame) => deps.blobs.put(path, frame));
   let inserted: { id: string } | undefined;
   try {
     inserted = await deps.db

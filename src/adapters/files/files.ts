@@ -33,7 +33,8 @@ export async function storeContent(deps: FileStoreDeps, source: Readable | Buffe
   const hash = createHash('sha1');
   const blobs: StoredContent['blobs'] = [];
   let size = 0;
-  for await (const piece of readPieces(source, opts.blobSize ?? DEFAULT_BLOB_SIZE)) {
+  // Each piece is hashed and stored before the next is read, so one piece buffer serves them all.
+  for await (const piece of readPieces(source, opts.blobSize ?? DEFAULT_BLOB_SIZE, { reuseBuffer: true })) {
     hash.update(piece);
     size += piece.length;
     const blob = await storeBlob(deps, piece);

@@ -7,34 +7,49 @@ function toBuffer(chunk: unknown): Buffer {
   return Buffer.from(String(chunk));
 }
 
+export interface ReadPiecesOptions {
+  /**
+   * Build every piece that spans several incoming chunks in one buffer, reused for the next piece: the consumer must
+   * be done with a piece before it asks for the next one. Spares a new piece-sized buffer per piece, memory that V8
+   * only gives back at its next full GC.
+   */
+  reuseBuffer?: boolean;
+}
+
 /**
  * Cuts a stream (or buffer) into pieces of exactly `size` bytes, the last one shorter. Holds at most one piece
- * plus one incoming chunk in memory; a buffer source is sliced without copying.
+ * plus one incoming chunk in memory; a buffer source, and a piece that lies within one incoming chunk, are sliced
+ * without copying.
  */
-export async function* readPieces(source: Readable | Buffer, size: number): AsyncGenerator<Buffer> {
+export async function* readPieces(source: Readable | Buffer, size: number, opts: ReadPiecesOptions = {}): AsyncGenerator<Buffer> {
   if (!Number.isSafeInteger(size) || size <= 0) throw new AppError('internal', `Invalid piece size ${size}`);
   if (Buffer.isBuffer(source)) {
     for (let offset = 0; offset < source.length; offset += size) yield source.subarray(offset, offset + size);
     return;
   }
-  let pending: Buffer[] = [];
-  let pendingSize = 0;
+  let scratch: Buffer | undefined;
+  let piece: Buffer | undefined;
+  let filled = 0;
   for await (const raw of source) {
     let chunk = toBuffer(raw);
-    while (pendingSize + chunk.length >= size) {
-      const take = size - pendingSize;
-      pending.push(chunk.subarray(0, take));
-      yield pending.length === 1 ? pending[0]! : Buffer.concat(pending, size);
-      chunk = chunk.subarray(take);
-      pending = [];
-      pendingSize = 0;
-    }
-    if (chunk.length > 0) {
-      pending.push(chunk);
-      pendingSize += chunk.length;
+    while (chunk.length > 0) {
+      if (filled === 0 && chunk.length >= size) {
+        yield chunk.subarray(0, size);
+        chunk = chunk.subarray(size);
+        continue;
+      }
+      piece ??= opts.reuseBuffer ? (scratch ??= Buffer.allocUnsafeSlow(size)) : Buffer.allocUnsafe(size);
+      const copied = chunk.copy(piece, filled);
+      filled += copied;
+      chunk = chunk.subarray(copied);
+      if (filled === size) {
+        yield piece;
+        piece = undefined;
+        filled = 0;
+      }
     }
   }
-  if (pendingSize > 0) yield Buffer.concat(pending, pendingSize);
+  if (piece !== undefined && filled > 0) yield piece.subarray(0, filled);
 }
 
 /** Reads a whole stream into memory; with `maxBytes`, fails with `file_too_large` once it grows past that. */
@@ -50,5 +65,7 @@ export async function collectStream(stream: Readable, maxBytes = Number.POSITIVE
     }
     parts.push(chunk);
   }
+  // A single chunk (a whole blob read at once) is ours already; concatenating would only copy it.
+  if (parts.length === 1) return parts[0]!;
   return Buffer.concat(parts, total);
 }
