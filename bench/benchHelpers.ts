@@ -3,8 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AssembleHarness } from '../test/support/assembleHarness.js';
-import { TEST_REDIS_URL } from '../test/support/database.js';
-import { WorkerProcess } from '../test/support/workerProcess.js';
+import { WorkerProcess, harnessWorkerEnv } from '../test/support/workerProcess.js';
 
 /** A measured row of the table. */
 export interface BenchRow {
@@ -76,15 +75,7 @@ export interface TimedAssembly {
  * harness's database, Redis prefix and disk storage. The bundle must already be uploaded: uploads are not the job.
  */
 export async function timeOnWorkerProcess(h: AssembleHarness, run: TimedAssembly): Promise<BenchRow> {
-  const worker = WorkerProcess.start({
-    DATABASE_URL: h.testDb.url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: h.prefix,
-    STORAGE_DIR: h.storageDir,
-    TEMP_DIR: h.tempDir,
-    WORKER_CONCURRENCY: '1',
-    LOG_LEVEL: 'info',
-  });
+  const worker = WorkerProcess.start(harnessWorkerEnv(h, { WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info' }));
   try {
     await worker.waitForLog(/"msg":"started"/);
     const started = performance.now();

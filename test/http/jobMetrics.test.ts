@@ -1,7 +1,6 @@
 import { AssembleHarness } from '../support/assembleHarness.js';
 import { buildBundle, generatedFiles } from '../support/bundles.js';
-import { TEST_REDIS_URL } from '../support/database.js';
-import { WorkerProcess } from '../support/workerProcess.js';
+import { WorkerProcess, harnessWorkerEnv } from '../support/workerProcess.js';
 import { ApiHarness } from './apiHarness.js';
 
 const completedCount = (metrics: string, job: string) =>
@@ -29,14 +28,7 @@ describe('job metrics', () => {
 
   it('serves a worker-only process its own /metrics on METRICS_PORT', async () => {
     const h = await AssembleHarness.create({ worker: false });
-    const worker = WorkerProcess.start({
-      DATABASE_URL: h.testDb.url,
-      REDIS_URL: TEST_REDIS_URL,
-      REDIS_PREFIX: h.prefix,
-      STORAGE_DIR: h.storageDir,
-      TEMP_DIR: h.tempDir,
-      METRICS_PORT: '0',
-    });
+    const worker = WorkerProcess.start(harnessWorkerEnv(h, { METRICS_PORT: '0' }));
     try {
       await worker.waitForLog(/"metricsPort":\d+/);
       const port = Number(/"metricsPort":(\d+)/.exec(worker.logs())?.[1]);

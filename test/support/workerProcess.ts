@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
+import type { AssembleHarness } from './assembleHarness.js';
+import { TEST_REDIS_URL } from './database.js';
 
 export interface WorkerProcessEnv {
   DATABASE_URL: string;
@@ -9,6 +11,21 @@ export interface WorkerProcessEnv {
   STORAGE_DIR: string;
   TEMP_DIR: string;
   [key: string]: string;
+}
+
+/** The env of a worker process that works on a harness's database, Redis prefix and storage; `extra` adds settings. */
+export function harnessWorkerEnv(
+  h: Pick<AssembleHarness, 'testDb' | 'prefix' | 'storageDir' | 'tempDir'>,
+  extra: Record<string, string> = {},
+): WorkerProcessEnv {
+  return {
+    DATABASE_URL: h.testDb.url,
+    REDIS_URL: TEST_REDIS_URL,
+    REDIS_PREFIX: h.prefix,
+    STORAGE_DIR: h.storageDir,
+    TEMP_DIR: h.tempDir,
+    ...extra,
+  };
 }
 
 /** Runs `assembler worker` (the compiled CLI, as in production) as a separate OS process. */
