@@ -1,19 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { collectStream, openFileRange, openFileRangeReader, putFile, type FileStoreDeps } from '../../src/adapters/files/index.js';
-import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
 import type { TestDatabase } from '../support/database.js';
-import { type TempFsStore, useFileStoreFixture } from './helpers.js';
-
-/** The store, counting the objects read from it: proof that a range touches only its own blobs. */
-function countingStore(store: BlobStore): { store: BlobStore; reads: string[] } {
-  const reads: string[] = [];
-  const counting = Object.create(store) as BlobStore;
-  counting.get = (key) => {
-    reads.push(key);
-    return store.get(key);
-  };
-  return { store: counting, reads };
-}
+import { countingStore, type TempFsStore, useFileStoreFixture } from './helpers.js';
 
 describe('openFileRange on Postgres + filesystem store', () => {
   let database: TestDatabase;

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { Db } from '../../src/adapters/db/connect.js';
 import type { FileStoreDeps } from '../../src/adapters/files/index.js';
+import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
 import { FsBlobStore } from '../../src/adapters/storage/FsBlobStore.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
 
@@ -61,6 +62,17 @@ export function useFileStoreFixture(receive: (fixture: FileStoreFixture) => void
     await database?.drop();
     await fsStore?.remove();
   });
+}
+
+/** The store, counting the objects read from it: proof that a read touches only the blobs it needs. */
+export function countingStore(store: BlobStore): { store: BlobStore; reads: string[] } {
+  const reads: string[] = [];
+  const counting = Object.create(store) as BlobStore;
+  counting.get = (key) => {
+    reads.push(key);
+    return store.get(key);
+  };
+  return { store: counting, reads };
 }
 
 /** Makes blobs look as if they were last used `ageSeconds` ago. */

@@ -4,9 +4,8 @@ import { join } from 'node:path';
 import unzipper from 'unzipper';
 import yazl from 'yazl';
 import { collectStream, openStoredZip, openZipMember, putFile, type FileStoreDeps } from '../../src/adapters/files/index.js';
-import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
 import type { TestDatabase } from '../support/database.js';
-import { type TempFsStore, useFileStoreFixture } from './helpers.js';
+import { countingStore, type TempFsStore, useFileStoreFixture } from './helpers.js';
 
 const FIXTURES = join(process.cwd(), 'test/fixtures/sentry-cli');
 
@@ -16,16 +15,6 @@ async function zipOf(members: Array<{ name: string; content: Buffer; compress?: 
   zip.addEmptyDirectory('files/');
   zip.end();
   return collectStream(zip.outputStream as never);
-}
-
-function countingStore(store: BlobStore): { store: BlobStore; reads: string[] } {
-  const reads: string[] = [];
-  const counting = Object.create(store) as BlobStore;
-  counting.get = (key) => {
-    reads.push(key);
-    return store.get(key);
-  };
-  return { store: counting, reads };
 }
 
 describe('openZipMember over stored files (Postgres + filesystem store)', () => {
