@@ -6,20 +6,6 @@ import type { ArtifactBundleTable, Database } from './schema.js';
 /** Rows per multi-row INSERT: keeps statements well under Postgres' 65535 bind parameters. */
 const ROWS_PER_INSERT = 1000;
 
-export interface ArtifactBundleRecord {
-  id: string;
-  organizationId: string;
-  bundleId: string;
-  checksum: string;
-  fileId: string;
-  artifactCount: number;
-  manifestRelease: string | null;
-  manifestDist: string | null;
-  dateAdded: Date;
-  dateUploaded: Date;
-  dateLastModified: Date;
-}
-
 export interface NewArtifactBundle {
   organizationId: string;
   bundleId: string;
@@ -28,6 +14,14 @@ export interface NewArtifactBundle {
   artifactCount: number;
   manifestRelease: string | null;
   manifestDist: string | null;
+}
+
+/** A stored bundle: what was inserted, its id, and the dates its uploads set. */
+export interface ArtifactBundleRecord extends NewArtifactBundle {
+  id: string;
+  dateAdded: Date;
+  dateUploaded: Date;
+  dateLastModified: Date;
 }
 
 /**
