@@ -3,21 +3,10 @@ import { readFileBuffer } from '../../src/adapters/files/index.js';
 import { parseArtifactIndex } from '../../src/domain/artifactIndex.js';
 import { AssembleHarness } from '../support/assembleHarness.js';
 import { buildBundle, sha1, type BundleFile } from '../support/bundles.js';
-import { TEST_REDIS_URL } from '../support/database.js';
-import { WorkerProcess } from '../support/workerProcess.js';
+import { WorkerProcess, harnessWorkerEnv } from '../support/workerProcess.js';
 
 function workerEnv(h: AssembleHarness, extra: Record<string, string> = {}) {
-  return {
-    DATABASE_URL: h.testDb.url,
-    REDIS_URL: TEST_REDIS_URL,
-    REDIS_PREFIX: h.prefix,
-    STORAGE_DIR: h.storageDir,
-    TEMP_DIR: h.tempDir,
-    WORKER_CONCURRENCY: '3',
-    WORKER_LOCK_DURATION_MS: '2000',
-    WORKER_STALLED_INTERVAL_MS: '1000',
-    ...extra,
-  };
+  return harnessWorkerEnv(h, { WORKER_CONCURRENCY: '3', WORKER_LOCK_DURATION_MS: '2000', WORKER_STALLED_INTERVAL_MS: '1000', ...extra });
 }
 
 describe('concurrency and crash safety with worker processes', () => {
