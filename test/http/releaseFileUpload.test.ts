@@ -4,17 +4,8 @@ import { createOrganization } from '../../src/orgs/createOrganization.js';
 import { DUPLICATE_RELEASE_FILE } from '../../src/releases/uploadReleaseFile.js';
 import { buildBundle, generatedFiles } from '../support/bundles.js';
 import { sha1 } from '../support/sha1.js';
+import type { ArtifactJson as Artifact } from '../../src/http/releaseFiles/serializeArtifact.js';
 import { ApiHarness } from './apiHarness.js';
-
-interface Artifact {
-  id: string;
-  name: string;
-  dist: string | null;
-  headers: Record<string, string>;
-  size: number;
-  sha1: string;
-  dateCreated: string;
-}
 
 type Part = { name: string; value: string } | { name: string; filename: string; content: Buffer; contentType?: string };
 

@@ -8,17 +8,8 @@ import { createOrganization } from '../../src/orgs/createOrganization.js';
 import { encodeIndexEntryId } from '../../src/releases/listReleaseArtifacts.js';
 import { buildBundle, generatedFiles, type BundleFile } from '../support/bundles.js';
 import { sha1 } from '../support/sha1.js';
+import type { ArtifactJson as Artifact } from '../../src/http/releaseFiles/serializeArtifact.js';
 import { ApiHarness } from './apiHarness.js';
-
-interface Artifact {
-  id: string;
-  name: string;
-  dist: string | null;
-  headers: Record<string, string>;
-  size: number;
-  sha1: string;
-  dateCreated: string;
-}
 
 const ORG = '/api/0/organizations/acme';
 const PROJECT = '/api/0/projects/acme/web';

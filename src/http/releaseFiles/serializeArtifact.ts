@@ -12,3 +12,5 @@ export function serializeArtifact(artifact: ReleaseArtifact) {
     dateCreated: artifact.dateCreated.toISOString(),
   };
 }
+
+export type ArtifactJson = ReturnType<typeof serializeArtifact>;
