@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { ApiHarness } from '../http/apiHarness.js';
-import { expectSuccess, generateDist, runSentryCli, startCliTarget, type CliMajor, type CliTarget, type GeneratedDist } from './sentryCli.js';
+import { expectSuccess, generateDist, runSentryCli, useCliServer, type CliMajor, type CliTarget, type GeneratedDist } from './sentryCli.js';
 
 interface LookupMatch {
   type: string;
@@ -20,13 +20,9 @@ describe('sentry-cli against the server (artifact bundles and lookup)', () => {
   let api: ApiHarness;
   let target: CliTarget;
 
-  beforeAll(async () => {
-    ({ api, target } = await startCliTarget());
+  useCliServer({}, (server) => {
+    ({ api, target } = server);
   });
-
-  afterAll(async () => {
-    await api.close();
-  }, 30_000);
 
   const upload = async (major: CliMajor, dir: string, flags: string[]) => {
     const result = expectSuccess(await runSentryCli(major, target, ['sourcemaps', 'upload', ...flags, '--wait', '--no-rewrite', dir]));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHarness } from '../http/apiHarness.js';
 import { sha1 } from '../support/sha1.js';
-import { expectSuccess, generateDist, runSentryCli, startCliTarget, type CliTarget, type GeneratedDist } from './sentryCli.js';
+import { expectSuccess, generateDist, runSentryCli, useCliServer, type CliTarget, type GeneratedDist } from './sentryCli.js';
 
 // The unmodified sentry-cli 2.58.6 on its legacy single-file paths: `releases files upload` (always one multipart
 // POST per file), `sourcemaps upload` against a server that does not accept `release_files` chunks (it lists the
@@ -13,14 +13,10 @@ describe('sentry-cli 2.58.6 legacy single-file uploads against the server', () =
   let target: CliTarget;
   const cli = (args: string[]) => runSentryCli(2, target, args);
 
-  beforeAll(async () => {
-    // artifact bundles without release_files: the CLI falls back to per-file uploads for `sourcemaps upload`
-    ({ api, target } = await startCliTarget({ uploads: { accept: ['artifact_bundles'] } }));
+  // artifact bundles without release_files: the CLI falls back to per-file uploads for `sourcemaps upload`
+  useCliServer({ uploads: { accept: ['artifact_bundles'] } }, (server) => {
+    ({ api, target } = server);
   });
-
-  afterAll(async () => {
-    await api.close();
-  }, 30_000);
 
   const listFiles = async (version: string) => {
     const res = await api.inject({ method: 'GET', url: `/api/0/projects/acme/web/releases/${version}/files/?per_page=100` });

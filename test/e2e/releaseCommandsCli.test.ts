@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { ApiHarness } from '../http/apiHarness.js';
-import { expectSuccess, runSentryCli, startCliTarget, type CliTarget } from './sentryCli.js';
+import { expectSuccess, runSentryCli, useCliServer, type CliTarget } from './sentryCli.js';
 
 const exec = promisify(execFile);
 type Json = Record<string, any>;
@@ -16,13 +16,9 @@ describe('sentry-cli releases commands against the releases API', () => {
   let target: CliTarget;
   const cli = (args: string[], options: Parameters<typeof runSentryCli>[3] = {}) => runSentryCli(2, target, args, options);
 
-  beforeAll(async () => {
-    ({ api, target } = await startCliTarget({ worker: false }));
+  useCliServer({ worker: false }, (server) => {
+    ({ api, target } = server);
   });
-
-  afterAll(async () => {
-    await api.close();
-  }, 30_000);
 
   const release = async (version: string) => {
     const res = await api.inject({ method: 'GET', url: `/api/0/organizations/acme/releases/${encodeURIComponent(version)}/` });

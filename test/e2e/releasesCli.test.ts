@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { ApiHarness } from '../http/apiHarness.js';
 import { startCorruptingProxy } from './corruptingProxy.js';
-import { expectSuccess, generateDist, runSentryCli, startCliTarget, type CliTarget, type GeneratedDist } from './sentryCli.js';
+import { expectSuccess, generateDist, runSentryCli, useCliServer, type CliTarget, type GeneratedDist } from './sentryCli.js';
 
 // The unmodified sentry-cli 2.58.6 against the real server on a free port: releases, commits, deploys, and
 // `sourcemaps upload` in release-files mode (the server advertises only `release_files`, so the CLI sends release
@@ -11,13 +11,9 @@ describe('sentry-cli 2.58.6 against the server (releases and release bundles)', 
   let target: CliTarget;
   const cli = (args: string[], options: Parameters<typeof runSentryCli>[3] = {}) => runSentryCli(2, target, args, options);
 
-  beforeAll(async () => {
-    ({ api, target } = await startCliTarget({ uploads: { accept: ['release_files'] } }));
+  useCliServer({ uploads: { accept: ['release_files'] } }, (server) => {
+    ({ api, target } = server);
   });
-
-  afterAll(async () => {
-    await api.close();
-  }, 30_000);
 
   const release = async (version: string) => {
     const res = await api.inject({ method: 'GET', url: `/api/0/organizations/acme/releases/${encodeURIComponent(version)}/` });

@@ -23,8 +23,14 @@ export interface CliTarget {
   project: string;
 }
 
-/** The server on a free port and the target that points sentry-cli at it (the harness's token, org and project). */
-export async function startCliTarget(options: ApiHarnessOptions = {}): Promise<{ api: ApiHarness; target: CliTarget }> {
+/** The server under test and the target that points sentry-cli at it (the harness's token, org and project). */
+export interface CliServer {
+  api: ApiHarness;
+  target: CliTarget;
+}
+
+/** Starts the server on a free port. */
+export async function startCliTarget(options: ApiHarnessOptions = {}): Promise<CliServer> {
   const api = await ApiHarness.create(options);
   try {
     return { api, target: { url: await api.listen(), token: api.token, org: api.organization.slug, project: api.project.slug } };
@@ -32,6 +38,22 @@ export async function startCliTarget(options: ApiHarnessOptions = {}): Promise<{
     await api.close();
     throw err;
   }
+}
+
+/**
+ * Registers the suite's beforeAll (start the server, hand it to `receive`, so the suite keeps plain variables) and
+ * afterAll (close it, allowing 30 s as every suite did).
+ */
+export function useCliServer(options: ApiHarnessOptions, receive: (server: CliServer) => void): void {
+  let api: ApiHarness | undefined;
+  beforeAll(async () => {
+    const server = await startCliTarget(options);
+    api = server.api;
+    receive(server);
+  });
+  afterAll(async () => {
+    await api?.close();
+  }, 30_000);
 }
 
 export interface CliResult {
