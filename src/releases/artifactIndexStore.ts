@@ -1,5 +1,6 @@
 import type { Tx } from '../adapters/db/connect.js';
 import { findFileMeta } from '../adapters/db/files.js';
+import { forgetReleaseBundleUploads } from '../adapters/db/releaseBundleUploads.js';
 import { lockReleaseFileByIdent, repointReleaseFile, type ReleaseFileRecord } from '../adapters/db/releaseFiles.js';
 import { createFileFromBlobs, deleteFiles, readFileBuffer, storeContent, type FileStoreDeps } from '../adapters/files/index.js';
 import {
@@ -68,9 +69,11 @@ export async function removeArtifactIndexEntry(
   return deps.db.transaction().execute(async (tx) => {
     const row = await lockArtifactIndex(tx, releaseId, distName);
     if (!row) return false;
-    return rewriteArtifactIndex(deps, tx, row, (current) => {
+    const removed = await rewriteArtifactIndex(deps, tx, row, (current) => {
       const { document, removed } = removeFromArtifactIndex(current, url);
       return { document, changed: removed };
     });
+    if (removed) await forgetReleaseBundleUploads(tx, releaseId);
+    return removed;
   });
 }

@@ -1,3 +1,4 @@
+import { forgetReleaseBundleUploads } from '../adapters/db/releaseBundleUploads.js';
 import { lockReleaseForFileWrites } from '../adapters/db/releaseFiles.js';
 import { deleteFiles, type FileStoreDeps } from '../adapters/files/index.js';
 import { FILE_TYPES } from '../domain/releaseFileIdent.js';
@@ -10,6 +11,7 @@ import { parseReleaseFileId } from './releaseFileId.js';
  * its file row in one transaction (the blobs are left to the GC pass). An index entry is dropped from its index
  * copy-on-write under the index row lock the assemble worker takes; the archive stays (reference 4.6). Either way the
  * release's artifact count (the sum over its release files) follows: one row fewer, or an index one URL shorter.
+ * A deletion also forgets the release's stored uploads, so re-uploading the same bundle stores the file again.
  */
 export async function deleteReleaseFile(deps: FileStoreDeps, releaseId: string, id: string): Promise<boolean> {
   const ref = parseReleaseFileId(id);
@@ -36,6 +38,7 @@ async function deleteSingleReleaseFile(deps: FileStoreDeps, releaseId: string, r
     if (!row) return false;
     await tx.deleteFrom('release_file').where('id', '=', releaseFileId).execute();
     await deleteFiles(tx, [row.file_id]);
+    await forgetReleaseBundleUploads(tx, releaseId);
     return true;
   });
 }

@@ -233,4 +233,40 @@ describe('POST releases/{version}/assemble/ after the Redis status expired', () 
     await api.assembly.createRelease(version);
     expect((await assemble(version, { checksum: uploaded.checksum, chunks: [] })).json()).toEqual(NOT_FOUND);
   });
+
+  /** The release's files by name, as the release-files API lists them. */
+  async function listedFiles(version: string): Promise<Array<{ id: string; name: string }>> {
+    const listed = await api.inject({ method: 'GET', url: url(version, 'files/') });
+    expect(listed.statusCode).toBe(200);
+    return (listed.json() as Array<{ id: string; name: string }>).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  it.each([
+    ['one single file', 3, 'one'],
+    ['one index entry', 11, 'one'],
+    ['every file', 3, 'all'],
+  ])('assembles an identical upload again once %s of it was deleted (%i files)', async (_what, count, scope) => {
+    const version = `deleted-${scope}-${count}`;
+    // created in project web: the delete-all route is project-scoped
+    const created = await api.inject({ method: 'POST', url: '/api/0/organizations/acme/releases/', payload: { version, projects: ['web'] } });
+    expect(created.statusCode).toBe(201);
+    const uploaded = await api.assembly.upload(await buildBundle({ release: version, files: uniqueFiles(count) }));
+    const body = { checksum: uploaded.checksum, chunks: uploaded.chunks };
+    expect(await pollUntilDone(version, body)).toEqual(OK);
+    const before = await listedFiles(version);
+    expect(before).toHaveLength(count);
+
+    const deleted =
+      scope === 'one'
+        ? await api.inject({ method: 'DELETE', url: url(version, `files/${before[0]!.id}/`) })
+        : await api.inject({ method: 'DELETE', url: `/api/0/projects/acme/web/files/source-maps/?name=${encodeURIComponent(version)}` });
+    expect(deleted.statusCode).toBe(204);
+    expect(await api.db.selectFrom('release_bundle_upload').select('id').where('checksum', '=', uploaded.checksum).execute()).toEqual([]);
+
+    await expire(uploaded.checksum);
+    expect((await assemble(version, { checksum: uploaded.checksum, chunks: [] })).json()).toEqual(NOT_FOUND);
+    expect((await assemble(version, body)).json()).toEqual({ state: 'created', detail: null, missingChunks: [] });
+    expect(await pollUntilDone(version, body)).toEqual(OK);
+    expect((await listedFiles(version)).map((f) => f.name)).toEqual(before.map((f) => f.name));
+  });
 });

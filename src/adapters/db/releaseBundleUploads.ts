@@ -69,3 +69,12 @@ export async function findReleaseBundleUpload(
     }
   );
 }
+
+/**
+ * Forgets every stored upload of a release. Runs in the transaction that deletes any of its release files: a record
+ * promises that the upload's files are there, so once one of them is gone an identical upload must be assembled
+ * again, not answered `ok` from Postgres. (A Redis status younger than its 600 s still answers `ok`, as in Sentry.)
+ */
+export async function forgetReleaseBundleUploads(tx: Tx, releaseId: string): Promise<void> {
+  await tx.deleteFrom('release_bundle_upload').where('release_id', '=', releaseId).execute();
+}
