@@ -1,7 +1,4 @@
-/** Where a release bundle's files go: the release, and the dist when the manifest names one. */
-export interface ReleaseTarget {
-  organizationId: string;
-  releaseId: string;
-  distId: string | null;
-  distName: string | null;
-}
+import type { SingleReleaseFileTarget } from '../../releases/createSingleReleaseFile.js';
+
+/** Where a release bundle's files go: the release, and the dist when the manifest names one (as for one uploaded file). */
+export type ReleaseTarget = SingleReleaseFileTarget;

@@ -1,4 +1,4 @@
-import { createFileFromBlobs, deleteFiles, storeContent, type FileStoreDeps, type StoredContent } from '../../adapters/files/index.js';
+import { deleteFiles, storeContent, type FileStoreDeps, type StoredContent } from '../../adapters/files/index.js';
 import {
   findReleaseFilesByIdents,
   lockReleaseForFileWrites,
@@ -7,9 +7,8 @@ import {
 } from '../../adapters/db/releaseFiles.js';
 import { recordReleaseBundleUpload } from '../../adapters/db/releaseBundleUploads.js';
 import type { ManifestFile } from '../../domain/manifest.js';
-import { FILE_TYPES, releaseFileBasename, releaseFileIdent } from '../../domain/releaseFileIdent.js';
+import { createSingleReleaseFile } from '../../releases/createSingleReleaseFile.js';
 import type { BundleArchive } from './bundleArchive.js';
-
 import type { ReleaseTarget } from './releaseTarget.js';
 
 interface PreparedFile {
@@ -35,25 +34,7 @@ export async function storeSingleReleaseFiles(
     await lockReleaseForFileWrites(tx, target.releaseId);
     const rows: NewReleaseFile[] = [];
     for (const file of prepared) {
-      const stored = await createFileFromBlobs(
-        tx,
-        {
-          name: releaseFileBasename(file.url),
-          type: FILE_TYPES.releaseFile,
-          headers: file.manifest.headers,
-          checksum: file.content.checksum,
-        },
-        file.content.blobs,
-      );
-      rows.push({
-        organizationId: target.organizationId,
-        releaseId: target.releaseId,
-        fileId: stored.id,
-        ident: releaseFileIdent(file.url, target.distName),
-        name: file.url,
-        distId: target.distId,
-        artifactCount: 1,
-      });
+      rows.push(await createSingleReleaseFile(tx, target, { url: file.url, headers: file.manifest.headers, content: file.content }));
     }
     const unique = lastPerIdent(rows);
     const replaced = await findReleaseFilesByIdents(tx, target.releaseId, unique.map((r) => r.ident));
