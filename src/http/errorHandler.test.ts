@@ -20,6 +20,7 @@ describe('the JSON error handler', () => {
     ['invalid_payload', 400],
     ['conflict', 409],
     ['forbidden', 403],
+    ['file_too_large', 413],
   ])('maps %s to %i with the message as detail', async (code, status) => {
     expect(await answerTo(new AppError(code, `said ${code}`))).toEqual([status, { detail: `said ${code}` }]);
   });

@@ -7,6 +7,8 @@ const STATUS_BY_CODE: Partial<Record<AppErrorCode, number>> = {
   invalid_payload: 400,
   conflict: 409,
   forbidden: 403,
+  // a stream cut off at its size cap anywhere below a route still answers as fastify's own body limit does
+  file_too_large: 413,
 };
 
 export const NOT_FOUND_DETAIL = 'The requested resource does not exist';
