@@ -15,7 +15,7 @@ import { resolveBundleLinks } from '../domain/artifactBundle.js';
 import { ASSEMBLE_TASK } from '../domain/assembleStatus.js';
 import { AppError, isAppError } from '../domain/errors.js';
 import { ASSEMBLE_JOB, artifactBundleJobId, type ArtifactBundlePayload } from './assembleJobs.js';
-import { enqueueAssembleJob, type AssembleResponse, type AssemblyRequestDeps } from './assembleProducer.js';
+import { enqueueAssembleJob, queuedJobState, type AssembleResponse, type AssemblyRequestDeps } from './assembleProducer.js';
 
 export const DIST_WITHOUT_RELEASE_MESSAGE = 'You need to specify a release together with a dist';
 
@@ -52,6 +52,9 @@ export async function requestArtifactBundleAssembly(
   // No status (never asked, or expired after 10 minutes): Postgres knows whether the bundle is stored.
   const stored = await linkStoredBundle(deps.db, request, { pendingIfAbsent: false, refresh: true });
   if (stored !== 'absent') return stored;
+  // Its job may still be waiting or running after the status expired: it answers, and takes this request's links.
+  const queued = await queuedJobState(deps.queue, artifactBundleJobId(request));
+  if (queued) return answerStatus(deps.db, request, { state: queued, detail: null });
   if (request.chunks.length === 0) return respond('not_found');
   if (await deps.statusStore.createIfAbsent(ref)) {
     const payload: ArtifactBundlePayload = {

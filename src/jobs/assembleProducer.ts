@@ -39,7 +39,8 @@ export const MISSING_CHUNKS_DETAIL = 'Not all chunks available for assembling';
  * Asks for a release bundle to be assembled, the way the release assemble endpoint does (reference 1.4.1 and
  * DESIGN.md sections 3 and 6): an existing status is answered as is; without one (never asked, or expired after
  * 10 minutes) an upload of this checksum stored for this release answers `ok` and enqueues nothing, whatever the
- * chunks (their blobs may have been collected since); an empty chunk list is a poll; chunks the organisation does
+ * chunks (their blobs may have been collected since), and a job still queued or running answers for itself; an
+ * empty chunk list is a poll; chunks the organisation does
  * not own are reported (and nothing is written, so the caller can upload them and ask again); otherwise `created`
  * is written with SET NX and only the request that won it enqueues the job. Reads no blob contents.
  */
@@ -53,6 +54,8 @@ export async function requestReleaseBundleAssembly(
   // Not written back to Redis: the key names no release, and a plain SET could overwrite the `created` of a
   // concurrent request for another release with the same bytes. One indexed query per poll is cheap.
   if (await findReleaseBundleUpload(deps.db, request)) return { state: 'ok', detail: null, missingChunks: [] };
+  const queued = await queuedJobState(deps.queue, releaseBundleJobId(request));
+  if (queued) return { state: queued, detail: null, missingChunks: [] };
   if (request.chunks.length === 0) return { state: 'not_found', detail: null, missingChunks: [] };
   const missingChunks = await findMissingChunks(deps.db, request.organizationId, request.chunks);
   if (missingChunks.length > 0) return { state: 'error', detail: MISSING_CHUNKS_DETAIL, missingChunks };
@@ -63,6 +66,19 @@ export async function requestReleaseBundleAssembly(
   }
   const raced = await deps.statusStore.get(ref);
   return { state: raced?.state ?? 'created', detail: raced?.detail ?? null, missingChunks: [] };
+}
+
+/**
+ * The state a job still to run or running answers with when its status has expired (it waited in the queue longer
+ * than the TTL): `created` while it waits, `assembling` once a worker has it; null when there is no such job or it
+ * has finished, which its stored rows or a new request then answer for.
+ */
+export async function queuedJobState(queue: AssembleQueue, jobId: string): Promise<'created' | 'assembling' | null> {
+  const job = await queue.getJob(jobId);
+  if (!job) return null;
+  const state = await job.getState();
+  if (state === 'active') return 'assembling';
+  return state === 'completed' || state === 'failed' || state === 'unknown' ? null : 'created';
 }
 
 /**

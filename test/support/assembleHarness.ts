@@ -28,6 +28,8 @@ export interface HarnessOptions {
   worker?: boolean;
   concurrency?: number;
   attempts?: number;
+  /** the assemble status TTL (default 600 s): short to see what happens once a status expired */
+  statusTtlSeconds?: number;
 }
 
 /** Real Postgres, Redis, disk blob store and BullMQ, each private to one test file. */
@@ -54,7 +56,7 @@ export class AssembleHarness {
     const storageDir = await mkdtemp(join(tmpdir(), 'aa-blobs-'));
     const tempDir = await mkdtemp(join(tmpdir(), 'aa-work-'));
     const blobs = await createBlobStore({ driver: 'fs', dir: storageDir });
-    const statusStore = new AssembleStatusStore(redis, prefix);
+    const statusStore = new AssembleStatusStore(redis, prefix, options.statusTtlSeconds);
     const queue = createAssembleQueue(bullConnection(TEST_REDIS_URL), prefix, options.attempts ?? 3);
     const settings: AssembleSettings = {
       tempDir,

@@ -51,6 +51,11 @@ export class AssembleStatusStore {
     return result === 'OK';
   }
 
+  /** How often a running job rewrites its status so that it outlives the TTL however long it runs: thrice per TTL. */
+  get keepAliveIntervalMs(): number {
+    return (this.ttlSeconds * 1000) / 3;
+  }
+
   async delete(ref: AssembleStatusRef): Promise<void> {
     await this.redis.del(this.key(ref));
   }

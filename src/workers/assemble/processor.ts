@@ -45,7 +45,10 @@ function parsePayload<N extends AssembleJobName>(name: N, data: unknown): Assemb
   return parsed.data as AssembleJobPayloads[N];
 }
 
-/** `assembling` while it runs; `ok` only once everything is committed ("status never lies"); errors via the policy. */
+/**
+ * `assembling` while it runs, kept alive past the TTL however long the job takes (a poll never answers `not_found`
+ * for a started job); `ok` only once everything is committed ("status never lies"); errors via the policy.
+ */
 async function runWithStatus<T>(
   deps: AssembleProcessorDeps,
   job: Job,
@@ -54,13 +57,35 @@ async function runWithStatus<T>(
   work: () => Promise<T>,
 ): Promise<T> {
   await deps.statusStore.set(ref, 'assembling');
+  const keepAlive = keepStatusAlive(deps.statusStore, ref, log);
   try {
     const outcome = await work();
+    await keepAlive.stop();
     await deps.statusStore.set(ref, 'ok');
     return outcome;
   } catch (err) {
+    await keepAlive.stop();
     throw await reportFailure(deps, job, ref, err, log);
   }
+}
+
+/**
+ * Rewrites `assembling` on the store's keep-alive interval. `stop` waits for a rewrite in flight, so that it can
+ * never land after (and hide) the final status.
+ */
+function keepStatusAlive(store: AssembleStatusStore, ref: AssembleStatusRef, log: Logger): { stop: () => Promise<void> } {
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    inFlight = store.set(ref, 'assembling').catch((err: unknown) => log.warn({ err }, 'could not refresh the assemble status'));
+  }, store.keepAliveIntervalMs);
+  timer.unref();
+  return {
+    // idempotent: called once on success and again if the final write itself fails
+    stop: async () => {
+      clearInterval(timer);
+      await inFlight;
+    },
+  };
 }
 
 async function reportFailure(
