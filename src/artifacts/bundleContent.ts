@@ -1,7 +1,6 @@
-import type { Readable } from 'node:stream';
 import { isBigintId } from '../adapters/db/bigintId.js';
 import { findProjectBundles, type ProjectBundle } from '../adapters/db/artifactBundleReads.js';
-import { collectStream, openFileStream, openStoredZip, type FileStoreDeps, type StoredZip } from '../adapters/files/index.js';
+import { collectStream, openFileStream, openStoredZip, type DownloadContent, type FileStoreDeps, type StoredZip } from '../adapters/files/index.js';
 import { normalizeContentType } from '../domain/contentType.js';
 import { AppError } from '../domain/errors.js';
 import { parseBundleManifest, type BundleManifest } from '../domain/manifest.js';
@@ -10,14 +9,6 @@ import { parseBundleManifest, type BundleManifest } from '../domain/manifest.js'
 export interface ArtifactScope {
   organizationId: string;
   projectId: string;
-}
-
-export interface DownloadContent {
-  stream: Readable;
-  size: number;
-  contentType: string;
-  /** the name a download is saved as */
-  filename: string;
 }
 
 export const ARTIFACT_NOT_FOUND = 'The requested resource does not exist';

@@ -1,5 +1,5 @@
 import type { FastifyReply } from 'fastify';
-import type { DownloadContent } from '../artifacts/bundleContent.js';
+import type { DownloadContent } from '../adapters/files/index.js';
 import { contentDisposition } from './releaseFiles/contentDisposition.js';
 
 /** Answers with a file's bytes as a download (release files and artifact bundles alike): streamed, sized, named. */

@@ -1,5 +1,4 @@
-import type { Readable } from 'node:stream';
-import { openFileStream, openZipMember, readFileBuffer, type FileStoreDeps } from '../adapters/files/index.js';
+import { openFileStream, openZipMember, readFileBuffer, type DownloadContent, type FileStoreDeps } from '../adapters/files/index.js';
 import { parseArtifactIndex, type ArtifactIndexDocument } from '../domain/artifactIndex.js';
 import { normalizeContentType } from '../domain/contentType.js';
 import { AppError } from '../domain/errors.js';
@@ -67,16 +66,8 @@ async function readArtifactIndex(deps: FileStoreDeps, releaseId: string, dist: s
   return row ? parseArtifactIndex(await readFileBuffer(deps, row.file_id)) : null;
 }
 
-export interface ArtifactContent {
-  stream: Readable;
-  size: number;
-  contentType: string;
-  /** the name a download is saved as: the last path segment of the artifact's name, whitespace collapsed */
-  filename: string;
-}
-
 /** The artifact's bytes, decompressed: a single file's blobs, or its member of the archive that holds it. */
-export async function openReleaseArtifact(deps: FileStoreDeps, releaseId: string, artifact: ReleaseArtifact): Promise<ArtifactContent> {
+export async function openReleaseArtifact(deps: FileStoreDeps, releaseId: string, artifact: ReleaseArtifact): Promise<DownloadContent> {
   const filename = downloadFilename(artifact.name);
   const contentType = downloadContentType(artifact.headers, filename);
   if (artifact.location.kind === 'file') {

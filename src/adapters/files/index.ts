@@ -1,4 +1,4 @@
-export type { BlobLocation, FileMetaInput, FileStoreDeps, StoredBlob, StoredFile } from './types.js';
+export type { BlobLocation, DownloadContent, FileMetaInput, FileStoreDeps, StoredBlob, StoredFile } from './types.js';
 export { storeBlob, type StoreBlobOptions } from './blobs.js';
 export { ensureBlobOwner, findMissingChunks, findOwnedBlobs } from './blobOwners.js';
 export { openBlobStream, readBlobBuffer } from './blobRead.js';

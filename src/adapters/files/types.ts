@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import type { Db } from '../db/connect.js';
 import type { BlobStore } from '../storage/BlobStore.js';
 
@@ -39,4 +40,13 @@ export interface FileMetaInput {
    * parameters, else a guess from `name`, else application/octet-stream.
    */
   contentType?: string | null;
+}
+
+/** A stored file's bytes on their way out: release files, archive members, artifact bundles and their members. */
+export interface DownloadContent {
+  stream: Readable;
+  size: number;
+  contentType: string;
+  /** the name a download is saved as: the last path segment of the artifact's name, whitespace collapsed */
+  filename: string;
 }
