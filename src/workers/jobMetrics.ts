@@ -49,3 +49,24 @@ export function recordAssembled(job: string, outcome: { mode: string; files: num
   storedFiles.inc({ job, mode: outcome.mode }, outcome.files);
   if (outcome.bytes !== undefined) storedBytes.inc({ job, mode: outcome.mode }, outcome.bytes);
 }
+
+/** The stages of an assemble job, timed separately: where a slow job spends its time (DESIGN.md section 7). */
+export type AssembleStage = 'join_chunks' | 'open_bundle' | 'store';
+
+const stageDuration = new Histogram({
+  name: 'assemble_stage_duration_seconds',
+  help: 'Duration of each stage of the assemble jobs this process ran (join_chunks, open_bundle, store), by job name',
+  labelNames: ['job', 'stage'] as const,
+  buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+  registers: [jobMetricsRegistry],
+});
+
+/** Runs one stage of an assemble job and observes how long it took, whether it succeeded or not. */
+export async function timeStage<T>(job: string, stage: AssembleStage, work: () => Promise<T>): Promise<T> {
+  const stop = stageDuration.startTimer({ job, stage });
+  try {
+    return await work();
+  } finally {
+    stop();
+  }
+}

@@ -5,12 +5,15 @@ import { findOrganizationById } from '../../adapters/db/organizations.js';
 import { findProjectsBySlugsOrIds } from '../../adapters/db/projects.js';
 import { planArtifactBundle, resolveBundleLinks } from '../../domain/artifactBundle.js';
 import { AppError, isTransientCode } from '../../domain/errors.js';
-import type { ArtifactBundlePayload } from '../../jobs/assembleJobs.js';
+import { ASSEMBLE_JOB, type ArtifactBundlePayload } from '../../jobs/assembleJobs.js';
+import { timeStage } from '../jobMetrics.js';
 import { assembleChunks } from './assembleChunks.js';
 import { ASSEMBLE_TEMP_PREFIX, type AssembleDeps } from './assembleReleaseBundle.js';
 import { BundleArchive } from './bundleArchive.js';
 import { artifactBundleFileName, storeArtifactBundle } from './storeArtifactBundle.js';
 import { withTempDir } from './withTempDir.js';
+
+const JOB = ASSEMBLE_JOB.artifactBundle;
 
 export type ArtifactBundleOutcome =
   | { mode: 'empty'; files: 0 }
@@ -49,16 +52,18 @@ async function assemble(deps: AssembleDeps, payload: ArtifactBundlePayload): Pro
   await requireProjects(deps, payload);
   return withTempDir(deps.settings.tempDir, ASSEMBLE_TEMP_PREFIX, async (dir) => {
     const bundlePath = join(dir, 'bundle.zip');
-    const assembled = await assembleChunks(deps, {
-      organizationId: payload.organizationId,
-      checksum: payload.checksum,
-      chunks: payload.chunks,
-      maxFileSize: deps.settings.maxFileSize,
-      name: artifactBundleFileName(payload.checksum),
-      targetPath: bundlePath,
-    });
+    const assembled = await timeStage(JOB, 'join_chunks', () =>
+      assembleChunks(deps, {
+        organizationId: payload.organizationId,
+        checksum: payload.checksum,
+        chunks: payload.chunks,
+        maxFileSize: deps.settings.maxFileSize,
+        name: artifactBundleFileName(payload.checksum),
+        targetPath: bundlePath,
+      }),
+    );
     // Opened through the central directory with sentry-cli's 8-byte SYSB header in place (its offsets count it).
-    const { manifest } = await BundleArchive.open(bundlePath, deps.settings.bundleLimits);
+    const { manifest } = await timeStage(JOB, 'open_bundle', () => BundleArchive.open(bundlePath, deps.settings.bundleLimits));
     if (manifest.files.length === 0) {
       deps.logger.info({ checksum: payload.checksum }, 'discarded empty artifact bundle');
       await dropPendingLinks(deps, payload);
@@ -66,14 +71,16 @@ async function assemble(deps: AssembleDeps, payload: ArtifactBundlePayload): Pro
     }
     const plan = planArtifactBundle(manifest, payload.checksum);
     const links = resolveBundleLinks(payload, { ...plan, hasDebugIds: plan.debugIds.length > 0 });
-    const stored = await storeArtifactBundle(deps.db, {
-      organizationId: payload.organizationId,
-      checksum: payload.checksum,
-      blobs: assembled.blobs,
-      plan,
-      links,
-      now: new Date(),
-    });
+    const stored = await timeStage(JOB, 'store', () =>
+      storeArtifactBundle(deps.db, {
+        organizationId: payload.organizationId,
+        checksum: payload.checksum,
+        blobs: assembled.blobs,
+        plan,
+        links,
+        now: new Date(),
+      }),
+    );
     return {
       mode: 'artifact-bundle',
       files: plan.artifactCount,

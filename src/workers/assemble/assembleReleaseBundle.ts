@@ -6,13 +6,16 @@ import { recordReleaseBundleUpload } from '../../adapters/db/releaseBundleUpload
 import { findReleaseByVersion, getOrCreateDistribution } from '../../adapters/db/releases.js';
 import { AppError, isTransientCode } from '../../domain/errors.js';
 import { requireUrls, type BundleManifest } from '../../domain/manifest.js';
-import type { ReleaseBundlePayload } from '../../jobs/assembleJobs.js';
+import { ASSEMBLE_JOB, type ReleaseBundlePayload } from '../../jobs/assembleJobs.js';
+import { timeStage } from '../jobMetrics.js';
 import { assembleChunks } from './assembleChunks.js';
 import { BundleArchive, type BundleLimits } from './bundleArchive.js';
 import type { ReleaseTarget } from './releaseTarget.js';
 import { storeReleaseArchive } from './storeReleaseArchive.js';
 import { storeSingleReleaseFiles } from './storeSingleReleaseFiles.js';
 import { withTempDir } from './withTempDir.js';
+
+const JOB = ASSEMBLE_JOB.releaseBundle;
 
 /** Per-job temp folders are `assemble-<pid>-<random>` under TEMP_DIR. */
 export const ASSEMBLE_TEMP_PREFIX = 'assemble-';
@@ -43,15 +46,17 @@ export async function assembleReleaseBundle(deps: AssembleDeps, payload: Release
   if (!organization) throw new AppError('not_found', 'organization does not exist');
   return withTempDir(deps.settings.tempDir, ASSEMBLE_TEMP_PREFIX, async (dir) => {
     const bundlePath = join(dir, 'bundle.zip');
-    const assembled = await assembleChunks(deps, {
-      organizationId: payload.organizationId,
-      checksum: payload.checksum,
-      chunks: payload.chunks,
-      maxFileSize: deps.settings.maxFileSize,
-      name: `release-artifacts-${payload.checksum}.zip`,
-      targetPath: bundlePath,
-    });
-    const archive = await BundleArchive.open(bundlePath, deps.settings.bundleLimits);
+    const assembled = await timeStage(JOB, 'join_chunks', () =>
+      assembleChunks(deps, {
+        organizationId: payload.organizationId,
+        checksum: payload.checksum,
+        chunks: payload.chunks,
+        maxFileSize: deps.settings.maxFileSize,
+        name: `release-artifacts-${payload.checksum}.zip`,
+        targetPath: bundlePath,
+      }),
+    );
+    const archive = await timeStage(JOB, 'open_bundle', () => BundleArchive.open(bundlePath, deps.settings.bundleLimits));
     const manifest = archive.manifest;
     if (manifest.files.length === 0) {
       await recordEmptyUpload(deps, payload);
@@ -60,12 +65,14 @@ export async function assembleReleaseBundle(deps: AssembleDeps, payload: Release
     requireUrls(manifest);
     const target = await resolveTarget(deps, payload, organization.slug, manifest);
     const bytes = assembled.size;
-    if (manifest.files.length >= deps.settings.releaseArchiveMinFiles) {
-      const archived = await tryArchive(deps, archive, target, { checksum: payload.checksum, blobs: assembled.blobs });
-      if (archived) return { mode: 'archive', files: manifest.files.length, bytes };
-    }
-    const { stored } = await storeSingleReleaseFiles(deps, archive, target, payload.checksum);
-    return { mode: 'single', files: stored, bytes };
+    return timeStage(JOB, 'store', async (): Promise<ReleaseBundleOutcome> => {
+      if (manifest.files.length >= deps.settings.releaseArchiveMinFiles) {
+        const archived = await tryArchive(deps, archive, target, { checksum: payload.checksum, blobs: assembled.blobs });
+        if (archived) return { mode: 'archive', files: manifest.files.length, bytes };
+      }
+      const { stored } = await storeSingleReleaseFiles(deps, archive, target, payload.checksum);
+      return { mode: 'single', files: stored, bytes };
+    });
   });
 }
 
