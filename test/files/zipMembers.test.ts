@@ -56,6 +56,27 @@ describe('openZipMember over stored files (Postgres + filesystem store)', () => 
     expect([a.toString(), b.toString()]).toEqual(['A', 'B']);
   });
 
+  it('sizes members from the directory alone: uncompressed bytes for files, null for directories and unknown names', async () => {
+    const deflated = Buffer.from('console.log("size");\n'.repeat(3000));
+    const stored = randomBytes(10_000);
+    const file = await store(await zipOf([
+      { name: 'app.js', content: deflated },
+      { name: 'blob.bin', content: stored, compress: false },
+      { name: 'empty.txt', content: Buffer.alloc(0) },
+    ]));
+    const counting = countingStore(fsStore.store);
+    const zip = await openStoredZip({ ...deps, blobs: counting.store }, file.id);
+    const directoryReads = counting.reads.length;
+    expect(['app.js', 'blob.bin', 'empty.txt', 'files/', 'nope'].map((name) => zip.memberSize(name))).toEqual([
+      deflated.length,
+      stored.length,
+      0,
+      null,
+      null,
+    ]);
+    expect(counting.reads).toHaveLength(directoryReads);
+  });
+
   it('reads the tail, the directory and the member, not the rest of the archive', async () => {
     const big = randomBytes(2 * 1024 * 1024);
     const file = await store(await zipOf([

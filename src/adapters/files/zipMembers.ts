@@ -18,6 +18,11 @@ export interface StoredZip {
   /** member names in directory order, directories included (they end in `/`) */
   readonly memberNames: readonly string[];
   has(memberName: string): boolean;
+  /**
+   * The uncompressed size the directory declares for a member `openMember` would open, null for any other name.
+   * Nothing is read: listings can say how big a member is without inflating it (its stream is held to this size).
+   */
+  memberSize(memberName: string): number | null;
   /** Rejects unknown names and directories with `not_found`, unreadable members (encrypted, exotic methods) with `internal`. */
   openMember(memberName: string): ZipMember;
 }
@@ -50,6 +55,10 @@ export async function openStoredZip(deps: FileStoreDeps, fileId: string): Promis
     fileId,
     memberNames: entries.map((entry) => entry.path),
     has: (memberName) => byName.get(memberName)?.type === 'File',
+    memberSize: (memberName) => {
+      const entry = byName.get(memberName);
+      return entry && isReadableFile(entry) ? entry.uncompressedSize : null;
+    },
     openMember: (memberName) => openEntry(source, fileId, memberName, byName.get(memberName)),
   };
 }
@@ -63,7 +72,7 @@ function openEntry(source: TrackedRangeSource, fileId: string, name: string, ent
   if (!entry || entry.type !== 'File') {
     throw new AppError('not_found', `The archive has no member ${JSON.stringify(name)}`, { details: { fileId, name } });
   }
-  if (entry.flags & ENCRYPTED_FLAG || (entry.compressionMethod !== STORED && entry.compressionMethod !== DEFLATED)) {
+  if (!isReadableFile(entry)) {
     throw new AppError('internal', `Member ${JSON.stringify(name)} of file ${fileId} cannot be read`, { details: { fileId, name } });
   }
   const { result: inflated, opened } = source.capture(() => entry.stream());
@@ -72,6 +81,12 @@ function openEntry(source: TrackedRangeSource, fileId: string, name: string, ent
   pipeline(inflated, guard, () => undefined);
   guard.once('close', () => opened.forEach((stream) => stream.destroy()));
   return { name, size: entry.uncompressedSize, stream: guard };
+}
+
+/** A file member this module can inflate: unencrypted, and stored or deflated. */
+function isReadableFile(entry: ZipEntry): boolean {
+  const knownMethod = entry.compressionMethod === STORED || entry.compressionMethod === DEFLATED;
+  return entry.type === 'File' && !(entry.flags & ENCRYPTED_FLAG) && knownMethod;
 }
 
 /**
