@@ -1,6 +1,7 @@
 import { isBigintId } from '../adapters/db/bigintId.js';
 import { findProjectBundles, type ProjectBundle } from '../adapters/db/artifactBundleReads.js';
 import { collectStream, openFileStream, openStoredZip, type DownloadContent, type FileStoreDeps, type StoredZip } from '../adapters/files/index.js';
+import type { BundleListing } from '../domain/artifactLookup.js';
 import { normalizeContentType } from '../domain/contentType.js';
 import { AppError } from '../domain/errors.js';
 import { parseBundleManifest, type BundleManifest } from '../domain/manifest.js';
@@ -32,11 +33,24 @@ export async function readBundleManifest(zip: StoredZip): Promise<BundleManifest
   return parseBundleManifest(await collectStream(member.stream, MAX_MANIFEST_BYTES));
 }
 
-/** The manifests of several bundles, read concurrently (each is a directory read plus one small member). */
-export async function readBundleManifests(deps: FileStoreDeps, fileIds: readonly string[]): Promise<Map<string, BundleManifest>> {
+/**
+ * The listings of several bundles, read concurrently. Each is a directory read plus the manifest member: the sizes
+ * of the other members come from the directory, so no other member's bytes are read.
+ */
+export async function readBundleListings(deps: FileStoreDeps, fileIds: readonly string[]): Promise<Map<string, BundleListing>> {
   const unique = [...new Set(fileIds)];
-  const manifests = await Promise.all(unique.map(async (fileId) => readBundleManifest(await openStoredZip(deps, fileId))));
-  return new Map(unique.map((fileId, i) => [fileId, manifests[i]!]));
+  const listings = await Promise.all(unique.map(async (fileId) => readBundleListing(await openStoredZip(deps, fileId))));
+  return new Map(unique.map((fileId, i) => [fileId, listings[i]!]));
+}
+
+async function readBundleListing(zip: StoredZip): Promise<BundleListing> {
+  const manifest = await readBundleManifest(zip);
+  const memberSizes = new Map<string, number>();
+  for (const { key } of manifest.files) {
+    const size = zip.memberSize(key);
+    if (size !== null) memberSizes.set(key, size);
+  }
+  return { manifest, memberSizes };
 }
 
 /** The whole stored bundle file, as uploaded (the SYSB header included, so sentry-cli's tooling reads it back). */

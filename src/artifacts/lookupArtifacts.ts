@@ -18,12 +18,12 @@ import {
 import { isAppError } from '../domain/errors.js';
 import { findScopedRelease } from '../releases/findScopedRelease.js';
 import { listReleaseArtifacts, type ReleaseArtifact } from '../releases/listReleaseArtifacts.js';
-import { readBundleManifests, type ArtifactScope } from './bundleContent.js';
+import { readBundleListings, type ArtifactScope } from './bundleContent.js';
 
 /**
  * Everything the plan's sources find for the project, merged into one preference-ordered list (see
- * `mergeLookupFindings`). Reads: up to three bundle queries, one manifest per bundle whose members are listed, and
- * the release's files of that dist (one artifact index read at most).
+ * `mergeLookupFindings`). Reads: up to three bundle queries, one listing (zip directory and manifest) per bundle
+ * whose members are listed, and the release's files of that dist (one artifact index read at most).
  */
 export async function lookupArtifacts(
   deps: FileStoreDeps,
@@ -40,11 +40,11 @@ export async function lookupArtifacts(
   ]);
   const refs = await bundleRefs(deps, scope, [...byDebugId, ...byUrl, ...byRelease]);
   // members are listed for debug-id and URL matches only: a release alone answers with its bundles, not their files
-  const manifests = await readBundleManifests(deps, [...byDebugId, ...byUrl].map((hit) => hit.fileId));
+  const listings = await readBundleListings(deps, [...byDebugId, ...byUrl].map((hit) => hit.fileId));
   const found = (hits: BundleHit[], withMembers: boolean): FoundBundle[] =>
     hits.flatMap((hit) => {
       const bundle = refs.get(hit.artifactBundleId);
-      return bundle ? [{ bundle, manifest: withMembers ? (manifests.get(hit.fileId) ?? null) : null }] : [];
+      return bundle ? [{ bundle, listing: withMembers ? (listings.get(hit.fileId) ?? null) : null }] : [];
     });
   return mergeLookupFindings(plan, {
     byDebugId: found(byDebugId, true),

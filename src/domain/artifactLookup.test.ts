@@ -5,6 +5,7 @@ import {
   mergeLookupFindings,
   orderReleaseFiles,
   planArtifactLookup,
+  type BundleListing,
   type BundleRef,
   type ReleaseFileRef,
 } from './artifactLookup.js';
@@ -101,17 +102,23 @@ describe('orderReleaseFiles', () => {
 });
 
 describe('mergeLookupFindings', () => {
-  const m = manifest([file('files/_/_/a.js', '~/a.js', { 'debug-id': DEBUG_ID }), file('files/_/_/b.js', '~/b.js')]);
+  const m: BundleListing = {
+    manifest: manifest([file('files/_/_/a.js', '~/a.js', { 'debug-id': DEBUG_ID }), file('files/_/_/b.js', '~/b.js')]),
+    memberSizes: new Map([
+      ['files/_/_/a.js', 12],
+      ['files/_/_/b.js', 34],
+    ]),
+  };
   const plan = { debugId: DEBUG_ID, release: { name: '1.0', dist: '' }, urlCandidates: ['~/a.js'] };
 
   it('orders debug-id bundles, URL-index bundles, release bundles, archive entries, single files; each thing once', () => {
     const { matches, truncated } = mergeLookupFindings(plan, {
-      byDebugId: [{ bundle: bundle('7'), manifest: m }],
+      byDebugId: [{ bundle: bundle('7'), listing: m }],
       byUrl: [
-        { bundle: bundle('7'), manifest: m },
-        { bundle: bundle('5'), manifest: m },
+        { bundle: bundle('7'), listing: m },
+        { bundle: bundle('5'), listing: m },
       ],
-      byRelease: [{ bundle: bundle('3'), manifest: null }],
+      byRelease: [{ bundle: bundle('3'), listing: null }],
       releaseFiles: [releaseFile('11', '~/a.js', 'file'), releaseFile('ea', '~/a.js', 'archive')],
     });
     expect(truncated).toBe(false);
@@ -127,8 +134,23 @@ describe('mergeLookupFindings', () => {
     expect(new Set(matches.map(lookupMatchKey)).size).toBe(matches.length);
   });
 
+  it('gives each member the size its zip directory declares, null for a path the zip lacks', () => {
+    const listing: BundleListing = { manifest: m.manifest, memberSizes: new Map([['files/_/_/b.js', 34]]) };
+    const { matches } = mergeLookupFindings(
+      { ...plan, urlCandidates: ['~/a.js', '~/b.js'] },
+      { byDebugId: [], byUrl: [{ bundle: bundle('7'), listing }], byRelease: [], releaseFiles: [] },
+    );
+    expect(matches.map((x) => (x.kind === 'bundle_member' ? [x.file.key, x.size] : x.kind))).toEqual([
+      'bundle',
+      ['files/_/_/a.js', null],
+      ['files/_/_/b.js', 34],
+    ]);
+    const byDebugId = mergeLookupFindings(plan, { byDebugId: [{ bundle: bundle('7'), listing: m }], byUrl: [], byRelease: [], releaseFiles: [] });
+    expect(byDebugId.matches.map((x) => (x.kind === 'bundle_member' ? x.size : x.kind))).toEqual(['bundle', 12]);
+  });
+
   it('caps the list and says so', () => {
-    const many = Array.from({ length: 5 }, (_, i) => ({ bundle: bundle(String(i + 1)), manifest: m }));
+    const many = Array.from({ length: 5 }, (_, i) => ({ bundle: bundle(String(i + 1)), listing: m }));
     const { matches, truncated } = mergeLookupFindings({ ...plan, urlCandidates: [] }, { byDebugId: many, byUrl: [], byRelease: [], releaseFiles: [] }, 4);
     expect(matches).toHaveLength(4);
     expect(truncated).toBe(true);

@@ -84,7 +84,15 @@ export interface ReleaseFileRef {
 
 export type LookupMatch =
   | { kind: 'bundle'; resolvedWith: ResolvedWith; bundle: BundleRef; release: LookupRelease | null }
-  | { kind: 'bundle_member'; resolvedWith: ResolvedWith; bundle: BundleRef; file: ManifestFile; release: LookupRelease | null }
+  | {
+      kind: 'bundle_member';
+      resolvedWith: ResolvedWith;
+      bundle: BundleRef;
+      file: ManifestFile;
+      /** the member's uncompressed size; null if the zip has no readable member of that path (assembly refuses those) */
+      size: number | null;
+      release: LookupRelease | null;
+    }
   | { kind: 'release_file'; resolvedWith: 'release-old'; file: ReleaseFileRef; release: LookupRelease };
 
 export interface LookupRelease {
@@ -92,10 +100,19 @@ export interface LookupRelease {
   dist: string;
 }
 
-/** A bundle found by one source, with its manifest (null when the source does not need the members). */
+/**
+ * What a bundle's zip says about its files without reading them: the manifest, and the uncompressed size of each
+ * member it names, from the central directory (readable members only).
+ */
+export interface BundleListing {
+  manifest: BundleManifest;
+  memberSizes: ReadonlyMap<string, number>;
+}
+
+/** A bundle found by one source, with its listing (null when the source does not need the members). */
 export interface FoundBundle {
   bundle: BundleRef;
-  manifest: BundleManifest | null;
+  listing: BundleListing | null;
 }
 
 export interface LookupFindings {
@@ -120,15 +137,15 @@ export function mergeLookupFindings(
   limit = MAX_LOOKUP_RESULTS,
 ): { matches: LookupMatch[]; truncated: boolean } {
   const out = new LookupList(limit);
-  for (const { bundle, manifest } of found.byDebugId) {
+  for (const { bundle, listing } of found.byDebugId) {
     out.add({ kind: 'bundle', resolvedWith: 'debug-id', bundle, release: null });
-    const files = manifest && plan.debugId ? membersWithDebugId(manifest, plan.debugId) : [];
-    for (const file of files) out.add({ kind: 'bundle_member', resolvedWith: 'debug-id', bundle, file, release: null });
+    if (!listing || !plan.debugId) continue;
+    for (const file of membersWithDebugId(listing.manifest, plan.debugId)) out.add(bundleMember('debug-id', bundle, listing, file, null));
   }
-  for (const { bundle, manifest } of found.byUrl) {
+  for (const { bundle, listing } of found.byUrl) {
     out.add({ kind: 'bundle', resolvedWith: 'index', bundle, release: plan.release });
-    const files = manifest ? membersWithUrl(manifest, plan.urlCandidates) : [];
-    for (const file of files) out.add({ kind: 'bundle_member', resolvedWith: 'index', bundle, file, release: plan.release });
+    if (!listing) continue;
+    for (const file of membersWithUrl(listing.manifest, plan.urlCandidates)) out.add(bundleMember('index', bundle, listing, file, plan.release));
   }
   for (const { bundle } of found.byRelease) out.add({ kind: 'bundle', resolvedWith: 'release', bundle, release: plan.release });
   if (plan.release) {
@@ -137,6 +154,16 @@ export function mergeLookupFindings(
     }
   }
   return { matches: out.matches, truncated: out.truncated };
+}
+
+function bundleMember(
+  resolvedWith: ResolvedWith,
+  bundle: BundleRef,
+  listing: BundleListing,
+  file: ManifestFile,
+  release: LookupRelease | null,
+): LookupMatch {
+  return { kind: 'bundle_member', resolvedWith, bundle, file, size: listing.memberSizes.get(file.key) ?? null, release };
 }
 
 /** Members whose `debug-id` header (any case) is this debug id, in manifest order. */

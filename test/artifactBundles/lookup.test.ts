@@ -53,10 +53,20 @@ describe('GET artifact-lookup/ and artifact downloads', () => {
     }
   }
 
+  /** The lookup's answer; every bundle member in it is downloaded to check that `size` is what its `url` answers. */
   async function lookup(query: Record<string, string>, base = LOOKUP): Promise<Match[]> {
     const res = await h.inject({ method: 'GET', url: base, query });
     expect(res.statusCode).toBe(200);
-    return res.json<Match[]>();
+    const matches = res.json<Match[]>();
+    for (const member of matches.filter((m) => m.type === 'bundle_member')) await expectSizeOfDownload(member);
+    return matches;
+  }
+
+  /** A listed size that a client could not trust (null, or not the downloaded byte count) fails here. */
+  async function expectSizeOfDownload(match: Match) {
+    const res = await h.inject({ method: 'GET', url: match.url });
+    expect(res.statusCode).toBe(200);
+    expect(match.size).toBe(res.rawPayload.length);
   }
 
   async function download(url: string) {
@@ -98,10 +108,33 @@ describe('GET artifact-lookup/ and artifact downloads', () => {
       const res = await download(member.url);
       const expected = await zip.files.find((f) => f.path === member.member)!.buffer();
       expect(Buffer.compare(res.rawPayload, expected)).toBe(0);
+      expect(member.size).toBe(expected.length);
+      expect(member.sha1).toBeNull();
       expect(res.headers['content-disposition']).toBe(`attachment; filename="${member.abs_path!.slice(2)}"`);
     }
     expect((await download(script.url)).headers['content-type']).toMatch(/javascript/);
     expect((await download(map.url)).headers['content-type']).toBe('application/json');
+  });
+
+  it('sizes each bundle member by its uncompressed bytes as uploaded, whichever way it is found', async () => {
+    const debugId = '22222222-3333-4444-5555-666666666666';
+    const headers = { 'debug-id': debugId };
+    const uploaded = [
+      // multi-byte characters: bytes, not characters, are counted
+      { path: 'files/_/_/size/utf8.js', url: '~/size/utf8.js', content: 'const greeting = "grüße, 世界 🌍";\n', headers },
+      // deflates to a small fraction: the size is not the compressed size
+      { path: 'files/_/_/size/big.js', url: '~/size/big.js', content: 'console.log("repeat");\n'.repeat(5000), headers },
+      { path: 'files/_/_/size/empty.js', url: '~/size/empty.js', content: '', headers },
+    ];
+    await storeArtifactBundle(await buildArtifactBundle({ files: uploaded }), { version: 'size-1' });
+
+    const lengths = new Map(uploaded.map((f) => [f.url, Buffer.byteLength(f.content)]));
+    const byDebugId = (await lookup({ debug_id: debugId })).filter((m) => m.type === 'bundle_member');
+    expect(byDebugId.map((m) => [m.abs_path, m.size, m.sha1])).toEqual(uploaded.map((f) => [f.url, lengths.get(f.url), null]));
+    for (const file of uploaded) {
+      const [member] = (await lookup({ release: 'size-1', url: `https://app.example${file.url.slice(1)}` })).filter((m) => m.type === 'bundle_member');
+      expect(member).toMatchObject({ abs_path: file.url, size: lengths.get(file.url), sha1: null });
+    }
   });
 
   it('answers 400 for a malformed debug id, a dist without a release, or nothing to look up', async () => {

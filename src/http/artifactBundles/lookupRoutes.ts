@@ -68,7 +68,9 @@ export function lookupRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
  * - `release`, `dist`: what the match was found under (null when found by debug id; dist null = no dist)
  * - `debug_id`: a bundle member's normalised `debug-id` header, else null
  * - `headers`: the artifact's headers as uploaded ({} for a whole bundle)
- * - `sha1`, `size`: of the bytes `url` answers; null for bundle members (known only once read)
+ * - `size`: how many bytes `url` answers; for a bundle member, its uncompressed size from the zip's central directory
+ *   (null only for a path the zip cannot serve, which assembly does not store)
+ * - `sha1`: of the bytes `url` answers; null for bundle members (the lookup reads their sizes, never their bytes)
  * - `bundle`: `{id, bundle_id, checksum, artifact_count, date_added}` of the bundle a bundle or member belongs to
  */
 export interface LookupMatchJson {
@@ -124,6 +126,7 @@ export function serializeMatch(base: string, match: LookupMatch): LookupMatchJso
         file_type: match.file.type,
         debug_id: normalizeDebugId(headerValue(match.file.headers, 'debug-id')),
         headers: match.file.headers,
+        size: match.size,
         bundle: serializeBundle(match.bundle),
       };
     case 'release_file':
