@@ -2,7 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { compress } from 'zstd-napi';
-import { compressBuffer, createCompressStream, createDecompressStream, decompressBuffer, withCompressedFrame } from './zstd.js';
+import {
+  compressBuffer,
+  createCompressStream,
+  createDecompressStream,
+  decompressBuffer,
+  decompressInto,
+  withCompressedFrame,
+} from './zstd.js';
 
 async function through(transform: Transform, input: Buffer[]): Promise<Buffer> {
   const out: Buffer[] = [];
@@ -81,5 +88,36 @@ describe('zstd helpers', () => {
 
   it('rejects garbage', () => {
     expect(() => decompressBuffer(Buffer.from('definitely not zstd'))).toThrow();
+  });
+});
+
+describe('decompressInto', () => {
+  it('decompresses different frames one after another into the same buffer, each exactly', () => {
+    const dest = Buffer.alloc(300_000);
+    const first = randomBytes(300_000);
+    const second = Buffer.from('function f() {}\n'.repeat(10_000)).subarray(0, 120_000);
+    expect(decompressInto(dest, compressBuffer(first))).toBe(first.length);
+    expect(dest.equals(first)).toBe(true);
+    const written = decompressInto(dest, compressBuffer(second));
+    expect(written).toBe(second.length);
+    expect(dest.subarray(0, written).equals(second)).toBe(true);
+  });
+
+  it('decompresses concatenated frames', () => {
+    const a = randomBytes(1000);
+    const b = Buffer.from('second frame');
+    const dest = Buffer.alloc(2000);
+    const written = decompressInto(dest, Buffer.concat([compressBuffer(a), compressBuffer(b)]));
+    expect(dest.subarray(0, written)).toEqual(Buffer.concat([a, b]));
+  });
+
+  it('throws when the content does not fit, and works again afterwards', () => {
+    const data = randomBytes(10_000);
+    const frame = compressBuffer(data);
+    expect(() => decompressInto(Buffer.alloc(9_999), frame)).toThrow();
+    expect(() => decompressInto(Buffer.alloc(10_000), Buffer.from('definitely not zstd'))).toThrow();
+    const dest = Buffer.alloc(10_000);
+    expect(decompressInto(dest, frame)).toBe(10_000);
+    expect(dest.equals(data)).toBe(true);
   });
 });

@@ -68,6 +68,11 @@ export async function withCompressedFrame<T>(
   return result;
 }
 
+/** The largest zstd frame that `bytes` of input compress to. */
+export function compressBound(bytes: number): number {
+  return binding.compressBound(bytes);
+}
+
 /** One zstd frame in a buffer of its own. */
 export function compressBuffer(data: Uint8Array, level = DEFAULT_ZSTD_LEVEL): Buffer {
   const dest = takeBuffer(binding.compressBound(data.length));
@@ -81,6 +86,20 @@ export function compressBuffer(data: Uint8Array, level = DEFAULT_ZSTD_LEVEL): Bu
 /** Accepts any number of concatenated frames. */
 export function decompressBuffer(data: Uint8Array): Buffer {
   return decompress(data);
+}
+
+/** Decompression is synchronous too, so one context serves the process. */
+let decompressionContext: binding.DCtx | undefined;
+
+/**
+ * Decompresses whole frames (any number, concatenated) into `dest` and returns how many bytes it wrote; throws when
+ * they do not fit. `decompressBuffer` allocates a new buffer for every call; a caller that reads blob after blob
+ * passes the same `dest` each time instead. Only the returned count of bytes is meaningful: zstd may use the rest of
+ * `dest` as its own workspace.
+ */
+export function decompressInto(dest: Uint8Array, data: Uint8Array): number {
+  decompressionContext ??= new binding.DCtx();
+  return decompressionContext.decompress(dest, data);
 }
 
 export function createCompressStream(level = DEFAULT_ZSTD_LEVEL): Transform {
