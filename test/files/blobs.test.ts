@@ -34,6 +34,7 @@ function holdPutsUntil(inner: BlobStore, count: number): { store: BlobStore; put
       return inner.put(key, body);
     },
     get: (key) => inner.get(key),
+    getBuffer: (key, scratch) => inner.getBuffer(key, scratch),
     delete: (key) => inner.delete(key),
     exists: (key) => inner.exists(key),
     close: () => inner.close(),

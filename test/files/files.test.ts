@@ -123,6 +123,7 @@ describe('files on Postgres + filesystem store', () => {
       kind: inner.kind,
       put: (key, body) => inner.put(key, body),
       get: (key) => (opened.push(key), inner.get(key)),
+      getBuffer: (key, scratch) => (opened.push(key), inner.getBuffer(key, scratch)),
       delete: (key) => inner.delete(key),
       exists: (key) => inner.exists(key),
       close: () => inner.close(),

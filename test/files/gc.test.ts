@@ -100,6 +100,7 @@ describe('collectGarbageBlobs', () => {
       kind: 'fs',
       put: () => Promise.reject(new Error('unused')),
       get: () => Promise.reject(new Error('unused')),
+      getBuffer: () => Promise.reject(new Error('unused')),
       exists: () => Promise.reject(new Error('unused')),
       delete: () => Promise.reject(new Error('storage down')),
       close: () => Promise.resolve(),

@@ -72,6 +72,10 @@ export function countingStore(store: BlobStore): { store: BlobStore; reads: stri
     reads.push(key);
     return store.get(key);
   };
+  counting.getBuffer = (key, scratch) => {
+    reads.push(key);
+    return store.getBuffer(key, scratch);
+  };
   return { store: counting, reads };
 }
 

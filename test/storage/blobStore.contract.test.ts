@@ -145,10 +145,44 @@ describe.each([fsBackend(), s3Backend()])('BlobStore contract: $name', (backend)
     expect([sha1(a), sha1(b)]).toContain(sha1(await collect(await store.get(key))));
   });
 
+  it('reads objects one after another into the same scratch buffer, each exactly', async () => {
+    const scratch = Buffer.alloc(7 * MiB);
+    const first = randomBytes(6 * MiB + 3);
+    const second = randomBytes(100_000);
+    const [firstKey, secondKey] = [generateBlobPath(), generateBlobPath()];
+    await store.put(firstKey, first);
+    await store.put(secondKey, second);
+    const readFirst = await store.getBuffer(firstKey, scratch);
+    expect(readFirst.buffer).toBe(scratch.buffer);
+    expect(sha1(readFirst)).toBe(sha1(first));
+    const readSecond = await store.getBuffer(secondKey, scratch);
+    expect(readSecond.buffer).toBe(scratch.buffer);
+    expect(readSecond.equals(second)).toBe(true);
+    expect(sha1(await store.getBuffer(firstKey, scratch))).toBe(sha1(first));
+  });
+
+  it('reads an object larger than the scratch buffer into a buffer of its own, leaving the scratch alone', async () => {
+    const scratch = Buffer.alloc(1000, 0xaa);
+    const data = randomBytes(1001);
+    const key = generateBlobPath();
+    await store.put(key, data);
+    const read = await store.getBuffer(key, scratch);
+    expect(read.equals(data)).toBe(true);
+    expect(read.buffer).not.toBe(scratch.buffer);
+    expect(scratch.equals(Buffer.alloc(1000, 0xaa))).toBe(true);
+  });
+
+  it('reads an empty object into a scratch buffer as zero bytes', async () => {
+    const key = generateBlobPath();
+    await store.put(key, Buffer.alloc(0));
+    expect((await store.getBuffer(key, Buffer.alloc(10))).length).toBe(0);
+  });
+
   it('rejects a missing key with not_found', async () => {
     const key = generateBlobPath();
     expect(await store.exists(key)).toBe(false);
     await expectNotFound(store.get(key));
+    await expectNotFound(store.getBuffer(key, Buffer.alloc(10)));
   });
 
   it('deletes idempotently', async () => {
@@ -232,6 +266,7 @@ describe('FsBlobStore specifics', () => {
     await store.put('dir/child', Buffer.from('x'));
     expect(await store.exists('dir')).toBe(false);
     await expectNotFound(store.get('dir'));
+    await expectNotFound(store.getBuffer('dir', Buffer.alloc(10)));
   });
 });
 

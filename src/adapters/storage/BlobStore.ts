@@ -12,6 +12,13 @@ export interface BlobStore {
   put(key: string, body: Buffer | Readable): Promise<void>;
   /** Rejects with AppError('not_found') when the key is absent. */
   get(key: string): Promise<Readable>;
+  /**
+   * The whole object in one buffer, for objects small enough to hold (a stored chunk): read into `scratch` when it
+   * fits, and then a view of `scratch` that the next read into it overwrites; a larger object comes back in a buffer
+   * of its own. A reader that reuses one scratch buffer spares a new chunk-sized buffer per object, which V8 would
+   * give back only at its next full GC. Rejects with AppError('not_found') when the key is absent.
+   */
+  getBuffer(key: string, scratch: Buffer): Promise<Buffer>;
   /** Idempotent: deleting an absent key succeeds. */
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;

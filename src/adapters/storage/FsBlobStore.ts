@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
+import { AppError } from '../../domain/errors.js';
 import { assertValidBlobKey, type BlobStore } from './BlobStore.js';
 import { notFound, translateFsError } from './storageErrors.js';
 
@@ -39,14 +40,19 @@ export class FsBlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<Readable> {
-    const handle = await this.fsCall(key, 'get', () => open(this.pathOf(key), 'r'));
-    const stats = await handle.stat().catch(() => null);
-    if (!stats?.isFile()) {
-      // A key that names a directory (a prefix of other keys) is not an object.
+    const { handle, size } = await this.openObject(key, 'get');
+    return handle.createReadStream(readOptions(size));
+  }
+
+  async getBuffer(key: string, scratch: Buffer): Promise<Buffer> {
+    const { handle, size } = await this.openObject(key, 'getBuffer');
+    try {
+      const target = size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
+      await this.fsCall(key, 'getBuffer', () => readExactly(handle, target));
+      return target;
+    } finally {
       await handle.close();
-      throw notFound(key);
     }
-    return handle.createReadStream(readOptions(stats.size));
   }
 
   async delete(key: string): Promise<void> {
@@ -69,6 +75,17 @@ export class FsBlobStore implements BlobStore {
 
   async close(): Promise<void> {
     // Nothing is held open between calls.
+  }
+
+  /** The open file and its size; a key that names a directory (a prefix of other keys) is not an object. */
+  private async openObject(key: string, operation: string): Promise<{ handle: FileHandle; size: number }> {
+    const handle = await this.fsCall(key, operation, () => open(this.pathOf(key), 'r'));
+    const stats = await handle.stat().catch(() => null);
+    if (!stats?.isFile()) {
+      await handle.close();
+      throw notFound(key);
+    }
+    return { handle, size: stats.size };
   }
 
   private pathOf(key: string): string {
@@ -111,6 +128,19 @@ async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
   while (offset < data.length) {
     const { bytesWritten } = await handle.write(data, offset, data.length - offset);
     offset += bytesWritten;
+  }
+}
+
+/**
+ * Fills `target` from the start of the file. `read` may return fewer bytes than asked; a file that ends early was
+ * replaced or cut short under us (objects are only ever renamed into place), so that is an error, not a short read.
+ */
+async function readExactly(handle: FileHandle, target: Buffer): Promise<void> {
+  let offset = 0;
+  while (offset < target.length) {
+    const { bytesRead } = await handle.read(target, offset, target.length - offset, offset);
+    if (bytesRead === 0) throw new AppError('internal', `Blob file ended after ${offset} of ${target.length} bytes`);
+    offset += bytesRead;
   }
 }
 

@@ -8,6 +8,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { PassThrough, Readable } from 'node:stream';
+import { buffer as streamToBuffer } from 'node:stream/consumers';
 import type { S3Settings } from '../../config/config.js';
 import { AppError } from '../../domain/errors.js';
 import { assertValidBlobKey, type BlobStore } from './BlobStore.js';
@@ -74,12 +75,21 @@ export class S3BlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<Readable> {
-    const Key = this.objectKey(key);
-    const response = await this.call(key, 'get', () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key })));
-    if (!(response.Body instanceof Readable)) {
-      throw new AppError('internal', 'S3 GetObject returned no Node.js stream', { details: { key } });
+    const { body } = await this.getObject(key, 'get');
+    return translateStreamErrors(body, (err) => translateS3Error(err, key, 'get'));
+  }
+
+  async getBuffer(key: string, scratch: Buffer): Promise<Buffer> {
+    const { body, size } = await this.getObject(key, 'getBuffer');
+    try {
+      if (size === undefined) return await streamToBuffer(body);
+      const target = size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
+      await copyInto(body, target);
+      return target;
+    } catch (err) {
+      body.destroy();
+      throw translateS3Error(err, key, 'getBuffer');
     }
-    return translateStreamErrors(response.Body, (err) => translateS3Error(err, key, 'get'));
   }
 
   async delete(key: string): Promise<void> {
@@ -105,6 +115,15 @@ export class S3BlobStore implements BlobStore {
 
   async close(): Promise<void> {
     this.client.destroy();
+  }
+
+  private async getObject(key: string, operation: string): Promise<{ body: Readable; size: number | undefined }> {
+    const Key = this.objectKey(key);
+    const response = await this.call(key, operation, () => this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key })));
+    if (!(response.Body instanceof Readable)) {
+      throw new AppError('internal', 'S3 GetObject returned no Node.js stream', { details: { key } });
+    }
+    return { body: response.Body, size: response.ContentLength };
   }
 
   private objectKey(key: string): string {
@@ -142,6 +161,25 @@ function clientConfig(options: S3BlobStoreOptions): S3ClientConfig {
 export function normalizePrefix(prefix: string | undefined): string {
   const trimmed = (prefix ?? '').replace(/^\/+|\/+$/g, '');
   return trimmed === '' ? '' : `${trimmed}/`;
+}
+
+/**
+ * Copies a response body of `target.length` bytes (its Content-Length) into `target`. A body that ends early is a
+ * connection cut short, which the failure policy retries; one that runs long would overflow and is refused.
+ */
+async function copyInto(body: Readable, target: Buffer): Promise<void> {
+  let offset = 0;
+  for await (const piece of body) {
+    const bytes = piece as Uint8Array;
+    if (offset + bytes.length > target.length) {
+      throw new AppError('internal', `S3 body is longer than its Content-Length of ${target.length} bytes`);
+    }
+    target.set(bytes, offset);
+    offset += bytes.length;
+  }
+  if (offset < target.length) {
+    throw new AppError('storage_unavailable', `S3 body ended after ${offset} of ${target.length} bytes`);
+  }
 }
 
 /** Re-emits the body through a PassThrough so that mid-stream network failures arrive as AppErrors too. */
