@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { once } from 'node:events';
+import { open } from 'node:fs/promises';
 import { AppError } from '../../domain/errors.js';
-import { findOwnedBlobs, readBlobBuffer, type FileStoreDeps } from '../../adapters/files/index.js';
+import { BlobReader, findOwnedBlobs, type FileStoreDeps } from '../../adapters/files/index.js';
 
 export interface AssembleChunksInput {
   organizationId: string;
@@ -45,23 +44,23 @@ export async function assembleChunks(deps: FileStoreDeps, input: AssembleChunksI
   return { size, blobs };
 }
 
-/** One chunk in memory at a time (at most the chunk size, 8 MiB), so memory stays flat for any bundle size. */
+/**
+ * One chunk in memory at a time (at most the chunk size, 8 MiB), read into the same buffers for every chunk, so memory
+ * stays flat for any bundle size. Each write finishes before the next read reuses the buffer it wrote from.
+ */
 async function writeBlobsInOrder(deps: FileStoreDeps, blobs: AssembledChunks['blobs'], path: string): Promise<string> {
   const hash = createHash('sha1');
-  const out = createWriteStream(path);
-  const failed = once(out, 'error').then(([err]) => {
-    throw err;
-  });
+  const reader = new BlobReader(deps);
+  const out = await open(path, 'w');
   try {
     for (const blob of blobs) {
-      const bytes = await readBlobBuffer(deps, blob.id);
+      const bytes = await reader.read(blob.id);
       hash.update(bytes);
-      if (!out.write(bytes)) await Promise.race([once(out, 'drain'), failed]);
+      // Appends at the file position, looping until every byte is written.
+      await out.writeFile(bytes);
     }
-    out.end();
-    await Promise.race([once(out, 'finish'), failed]);
   } finally {
-    out.destroy();
+    await out.close();
   }
   return hash.digest('hex');
 }
