@@ -60,7 +60,12 @@ describe('createOrganization', () => {
 
   it('falls back to 12 hex characters when the name has nothing to slug', async () => {
     const org = await createOrganization(ctx.deps, { name: '日本語' });
-    expect(org.slug).toMatch(/^[0-9a-f]{12}$/);
+    const [hex, suffix, ...rest] = org.slug.split('-');
+    expect(hex).toMatch(/^[0-9a-f]{12}$/);
+    expect(rest).toEqual([]);
+    // An all-digit draw (about 1 in 280) would read as an id, so it is suffixed like any all-digit base.
+    if (/^[0-9]+$/.test(hex!)) expect(suffix).toMatch(/^[a-z0-9]{2}$/);
+    else expect(suffix).toBeUndefined();
   });
 
   it('concurrent creators with one name all get distinct slugs', async () => {
