@@ -3,47 +3,15 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeBlob, type FileStoreDeps } from '../../src/adapters/files/index.js';
-import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
-import { FsBlobStore } from '../../src/adapters/storage/FsBlobStore.js';
-import { S3BlobStore } from '../../src/adapters/storage/S3BlobStore.js';
 import { assembleChunks } from '../../src/workers/assemble/assembleChunks.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startTestS3, type TestS3 } from '../support/s3rver.js';
 import { sha1 } from '../support/sha1.js';
+import { storeBackends } from '../support/storeBackends.js';
 
 const MiB = 1024 * 1024;
 const ORG = '42';
 
-interface Backend {
-  name: string;
-  setup(scratchDir: string): Promise<BlobStore>;
-  teardown(): Promise<void>;
-}
-
-const fsBackend: Backend = {
-  name: 'filesystem',
-  setup: async (scratchDir) => new FsBlobStore(join(scratchDir, 'blobs')),
-  teardown: async () => undefined,
-};
-
-function s3Backend(): Backend {
-  let s3: TestS3 | undefined;
-  let store: BlobStore | undefined;
-  return {
-    name: 'S3 (s3rver)',
-    async setup() {
-      s3 = await startTestS3();
-      store = new S3BlobStore({ ...s3.settings, keyPrefix: 'assemble-chunks' });
-      return store;
-    },
-    async teardown() {
-      await store?.close();
-      await s3?.stop();
-    },
-  };
-}
-
-describe.each([fsBackend, s3Backend()])('assembleChunks on Postgres + $name store', (backend) => {
+describe.each(storeBackends('assemble-chunks'))('assembleChunks on Postgres + $name store', (backend) => {
   let database: TestDatabase;
   let deps: FileStoreDeps;
   let dir: string;
@@ -51,7 +19,7 @@ describe.each([fsBackend, s3Backend()])('assembleChunks on Postgres + $name stor
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'aa-assemble-chunks-'));
     database = await createTestDatabase();
-    deps = { db: database.db, blobs: await backend.setup(dir) };
+    deps = { db: database.db, blobs: await backend.setup() };
   });
 
   afterAll(async () => {

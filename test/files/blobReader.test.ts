@@ -1,48 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { BlobReader, storeBlob, type FileStoreDeps } from '../../src/adapters/files/index.js';
-import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
-import { S3BlobStore } from '../../src/adapters/storage/S3BlobStore.js';
 import { createTestDatabase, type TestDatabase } from '../support/database.js';
-import { startTestS3, type TestS3 } from '../support/s3rver.js';
 import { sha1 } from '../support/sha1.js';
-import { createTempFsStore, type TempFsStore } from './helpers.js';
+import { storeBackends } from '../support/storeBackends.js';
 
 const MiB = 1024 * 1024;
-
-interface Backend {
-  name: string;
-  setup(): Promise<BlobStore>;
-  teardown(): Promise<void>;
-}
-
-function fsBackend(): Backend {
-  let fsStore: TempFsStore | undefined;
-  return {
-    name: 'filesystem',
-    async setup() {
-      fsStore = await createTempFsStore();
-      return fsStore.store;
-    },
-    teardown: async () => fsStore?.remove(),
-  };
-}
-
-function s3Backend(): Backend {
-  let s3: TestS3 | undefined;
-  let store: BlobStore | undefined;
-  return {
-    name: 'S3 (s3rver)',
-    async setup() {
-      s3 = await startTestS3();
-      store = new S3BlobStore({ ...s3.settings, keyPrefix: 'blob-reader' });
-      return store;
-    },
-    async teardown() {
-      await store?.close();
-      await s3?.stop();
-    },
-  };
-}
 
 /** A stored object kept as it is, as blobs written before compression was introduced are. */
 async function storeUncompressed(deps: FileStoreDeps, data: Buffer, path: string): Promise<string> {
@@ -55,7 +17,7 @@ async function storeUncompressed(deps: FileStoreDeps, data: Buffer, path: string
   return row.id;
 }
 
-describe.each([fsBackend(), s3Backend()])('BlobReader on Postgres + $name store', (backend) => {
+describe.each(storeBackends('blob-reader'))('BlobReader on Postgres + $name store', (backend) => {
   let database: TestDatabase;
   let deps: FileStoreDeps;
 
