@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { takePendingLinks } from '../../adapters/db/artifactBundles.js';
 import { withDbErrors } from '../../adapters/db/errors.js';
 import { findOrganizationById } from '../../adapters/db/organizations.js';
@@ -7,9 +6,8 @@ import { planArtifactBundle, resolveBundleLinks } from '../../domain/artifactBun
 import { AppError, isTransientCode } from '../../domain/errors.js';
 import { ASSEMBLE_JOB, type ArtifactBundlePayload } from '../../jobs/assembleJobs.js';
 import { timeStage } from '../jobMetrics.js';
-import { assembleChunks } from './assembleChunks.js';
+import { openUploadedBundle } from './openUploadedBundle.js';
 import { ASSEMBLE_TEMP_PREFIX, type AssembleDeps } from './assembleReleaseBundle.js';
-import { BundleArchive } from './bundleArchive.js';
 import { artifactBundleFileName, storeArtifactBundle } from './storeArtifactBundle.js';
 import { withTempDir } from './withTempDir.js';
 
@@ -51,19 +49,9 @@ async function assemble(deps: AssembleDeps, payload: ArtifactBundlePayload): Pro
   if (!organization) throw new AppError('not_found', 'organization does not exist');
   await requireProjects(deps, payload);
   return withTempDir(deps.settings.tempDir, ASSEMBLE_TEMP_PREFIX, async (dir) => {
-    const bundlePath = join(dir, 'bundle.zip');
-    const assembled = await timeStage(JOB, 'join_chunks', () =>
-      assembleChunks(deps, {
-        organizationId: payload.organizationId,
-        checksum: payload.checksum,
-        chunks: payload.chunks,
-        maxFileSize: deps.settings.maxFileSize,
-        name: artifactBundleFileName(payload.checksum),
-        targetPath: bundlePath,
-      }),
-    );
     // Opened through the central directory with sentry-cli's 8-byte SYSB header in place (its offsets count it).
-    const { manifest } = await timeStage(JOB, 'open_bundle', () => BundleArchive.open(bundlePath, deps.settings.bundleLimits));
+    const { assembled, archive } = await openUploadedBundle(deps, JOB, payload, { dir, fileName: artifactBundleFileName(payload.checksum) });
+    const { manifest } = archive;
     if (manifest.files.length === 0) {
       deps.logger.info({ checksum: payload.checksum }, 'discarded empty artifact bundle');
       await dropPendingLinks(deps, payload);

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { FileStoreDeps } from '../../adapters/files/index.js';
 import { findOrganizationById } from '../../adapters/db/organizations.js';
@@ -8,8 +7,8 @@ import { AppError, isTransientCode } from '../../domain/errors.js';
 import { requireUrls, type BundleManifest } from '../../domain/manifest.js';
 import { ASSEMBLE_JOB, type ReleaseBundlePayload } from '../../jobs/assembleJobs.js';
 import { timeStage } from '../jobMetrics.js';
-import { assembleChunks } from './assembleChunks.js';
-import { BundleArchive, type BundleLimits } from './bundleArchive.js';
+import { openUploadedBundle } from './openUploadedBundle.js';
+import type { BundleArchive, BundleLimits } from './bundleArchive.js';
 import type { ReleaseTarget } from './releaseTarget.js';
 import { storeReleaseArchive } from './storeReleaseArchive.js';
 import { storeSingleReleaseFiles } from './storeSingleReleaseFiles.js';
@@ -45,18 +44,10 @@ export async function assembleReleaseBundle(deps: AssembleDeps, payload: Release
   const organization = await findOrganizationById(deps.db, payload.organizationId);
   if (!organization) throw new AppError('not_found', 'organization does not exist');
   return withTempDir(deps.settings.tempDir, ASSEMBLE_TEMP_PREFIX, async (dir) => {
-    const bundlePath = join(dir, 'bundle.zip');
-    const assembled = await timeStage(JOB, 'join_chunks', () =>
-      assembleChunks(deps, {
-        organizationId: payload.organizationId,
-        checksum: payload.checksum,
-        chunks: payload.chunks,
-        maxFileSize: deps.settings.maxFileSize,
-        name: `release-artifacts-${payload.checksum}.zip`,
-        targetPath: bundlePath,
-      }),
-    );
-    const archive = await timeStage(JOB, 'open_bundle', () => BundleArchive.open(bundlePath, deps.settings.bundleLimits));
+    const { assembled, archive } = await openUploadedBundle(deps, JOB, payload, {
+      dir,
+      fileName: `release-artifacts-${payload.checksum}.zip`,
+    });
     const manifest = archive.manifest;
     if (manifest.files.length === 0) {
       await recordEmptyUpload(deps, payload);
