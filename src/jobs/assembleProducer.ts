@@ -40,9 +40,9 @@ export const MISSING_CHUNKS_DETAIL = 'Not all chunks available for assembling';
  * DESIGN.md sections 3 and 6): an existing status is answered as is; without one (never asked, or expired after
  * 10 minutes) an upload of this checksum stored for this release answers `ok` and enqueues nothing, whatever the
  * chunks (their blobs may have been collected since), and a job still queued or running answers for itself; an
- * empty chunk list is a poll; chunks the organisation does
- * not own are reported (and nothing is written, so the caller can upload them and ask again); otherwise `created`
- * is written with SET NX and only the request that won it enqueues the job. Reads no blob contents.
+ * empty chunk list is a poll; chunks the organisation does not own are reported (and nothing is written, so the
+ * caller can upload them and ask again); otherwise `created` is written with SET NX and only the request that won it
+ * enqueues the job. Reads no blob contents.
  */
 export async function requestReleaseBundleAssembly(
   deps: AssemblyRequestDeps,
@@ -70,13 +70,11 @@ export async function requestReleaseBundleAssembly(
 
 /**
  * The state a job still to run or running answers with when its status has expired (it waited in the queue longer
- * than the TTL): `created` while it waits, `assembling` once a worker has it; null when there is no such job or it
- * has finished, which its stored rows or a new request then answer for.
+ * than the TTL): `created` while it waits, `assembling` once a worker has it; null when there is no such job
+ * (BullMQ says `unknown`) or it has finished, which its stored rows or a new request then answer for.
  */
 export async function queuedJobState(queue: AssembleQueue, jobId: string): Promise<'created' | 'assembling' | null> {
-  const job = await queue.getJob(jobId);
-  if (!job) return null;
-  const state = await job.getState();
+  const state = await queue.getJobState(jobId);
   if (state === 'active') return 'assembling';
   return state === 'completed' || state === 'failed' || state === 'unknown' ? null : 'created';
 }
