@@ -4,7 +4,8 @@ import { deleteFiles, type FileStoreDeps } from '../adapters/files/index.js';
 
 /**
  * Deletes every release file of a release, whatever it holds: single files, archives and artifact indexes, with their
- * file rows (the blobs are left to the GC pass) and the release's upload records, in one transaction. Returns how many release files went.
+ * file rows (the blobs are left to the GC pass) and the release's upload records, in one transaction. Returns how
+ * many release files went.
  * The per-release lock keeps single-file writers out; an assemble job holding an archive or index row lock makes the
  * delete wait for its commit, and then the delete removes what that job wrote as well.
  */
