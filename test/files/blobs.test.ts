@@ -4,8 +4,8 @@ import { compressBuffer } from '../../src/adapters/compression/zstd.js';
 import {
   collectStream,
   ensureBlobOwner,
+  BlobReader,
   openBlobStream,
-  readBlobBuffer,
   storeBlob,
   type FileStoreDeps,
 } from '../../src/adapters/files/index.js';
@@ -14,6 +14,9 @@ import { AppError } from '../../src/domain/errors.js';
 import type { TestDatabase } from '../support/database.js';
 import { ageBlobs, blobRows, type TempFsStore, useFileStoreFixture } from './helpers.js';
 import { sha1 } from '../support/sha1.js';
+
+/** One blob's bytes, read by a reader of its own (as the chunk joiner reads them). */
+const readBlob = (deps: FileStoreDeps, blobId: string) => new BlobReader(deps).read(blobId);
 
 
 /** A store whose puts wait until `count` of them have started (or two seconds passed). */
@@ -83,7 +86,7 @@ describe('storeBlob and blob reads (Postgres + filesystem store)', () => {
     expect(rows).toHaveLength(1);
     const after = (await fsStore.listObjects()).filter((p) => !before.includes(p));
     expect(after).toEqual([rows[0]!.path]);
-    expect(await readBlobBuffer(deps, results[0]!.id)).toEqual(data);
+    expect(await readBlob(deps, results[0]!.id)).toEqual(data);
   });
 
   it('stores the object zstd-compressed', async () => {
@@ -93,7 +96,7 @@ describe('storeBlob and blob reads (Postgres + filesystem store)', () => {
     const stored = await collectStream(await fsStore.store.get(row!.path!));
     expect(stored.length).toBeLessThan(data.length / 10);
     expect(stored).toEqual(compressBuffer(data));
-    expect(await readBlobBuffer(deps, blob.id)).toEqual(data);
+    expect(await readBlob(deps, blob.id)).toEqual(data);
   });
 
   it('keeps tiny printable blobs inline, with no object', async () => {
@@ -105,8 +108,8 @@ describe('storeBlob and blob reads (Postgres + filesystem store)', () => {
     expect(row).toMatchObject({ path: null, compression: 'none', inline_data: tiny, size: tiny.length });
     expect(limitRow).toMatchObject({ path: null, compression: 'none', size: 192 });
     expect(await fsStore.listObjects()).toEqual(before);
-    expect(await readBlobBuffer(deps, blob.id)).toEqual(tiny);
-    expect(await readBlobBuffer(deps, limit.id)).toEqual(Buffer.alloc(192, 'x'));
+    expect(await readBlob(deps, blob.id)).toEqual(tiny);
+    expect(await readBlob(deps, limit.id)).toEqual(Buffer.alloc(192, 'x'));
   });
 
   it('stores as objects what is too long or not printable', async () => {
@@ -122,7 +125,7 @@ describe('storeBlob and blob reads (Postgres + filesystem store)', () => {
   it('stores the empty blob inline', async () => {
     const blob = await storeBlob(deps, Buffer.alloc(0));
     expect(blob).toMatchObject({ size: 0, checksum: 'da39a3ee5e6b4b0d3255bfef95601890afd80709' });
-    expect((await readBlobBuffer(deps, blob.id)).length).toBe(0);
+    expect((await readBlob(deps, blob.id)).length).toBe(0);
   });
 
   it('refuses content whose checksum differs from the expected one, storing nothing', async () => {
@@ -202,16 +205,16 @@ describe('storeBlob and blob reads (Postgres + filesystem store)', () => {
   });
 
   it('reports a missing blob or object as not_found', async () => {
-    await expect(readBlobBuffer(deps, '999999')).rejects.toMatchObject({ code: 'not_found' });
+    await expect(readBlob(deps, '999999')).rejects.toMatchObject({ code: 'not_found' });
     const blob = await storeBlob(deps, randomBytes(1000));
     const [row] = await blobRows(database.db);
     await fsStore.store.delete(row!.path!);
-    await expect(readBlobBuffer(deps, blob.id)).rejects.toMatchObject({ code: 'not_found' });
+    await expect(readBlob(deps, blob.id)).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('stores blobs inside a caller transaction and sees them afterwards', async () => {
     const data = randomBytes(2000);
     const blob = await database.db.transaction().execute((tx) => storeBlob({ ...deps, db: tx }, data, { organizationId: '7' }));
-    expect(await readBlobBuffer(deps, blob.id)).toEqual(data);
+    expect(await readBlob(deps, blob.id)).toEqual(data);
   });
 });

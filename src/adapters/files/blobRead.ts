@@ -37,11 +37,6 @@ export async function openBlobStream(deps: FileStoreDeps, blob: BlobLocation): P
   return decompress;
 }
 
-/** One blob's decompressed bytes in memory (blobs are at most a chunk, 8 MiB), in a buffer of its own. */
-export async function readBlobBuffer(deps: FileStoreDeps, blobId: string): Promise<Buffer> {
-  return new BlobReader(deps).read(blobId);
-}
-
 /**
  * Reads blobs one after another into two buffers it keeps, one for the stored bytes and one for the decompressed
  * bytes, each grown to the largest blob so far. What `read` returns is a view of those buffers (or of the row's

@@ -1,7 +1,7 @@
 export type { BlobLocation, DownloadContent, FileMetaInput, FileStoreDeps, StoredBlob, StoredFile } from './types.js';
 export { storeBlob, type StoreBlobOptions } from './blobs.js';
 export { ensureBlobOwner, findMissingChunks, findOwnedBlobs } from './blobOwners.js';
-export { BlobReader, openBlobStream, readBlobBuffer } from './blobRead.js';
+export { BlobReader, openBlobStream } from './blobRead.js';
 export { createFileFromBlobs, deleteFiles, putFile, storeContent, type PutFileOptions, type StoredContent } from './files.js';
 export { openFileStream, readFileBuffer } from './fileRead.js';
 export { collectGarbageBlobs, type CollectGarbageOptions, type CollectGarbageResult } from './gc.js';
