@@ -57,7 +57,10 @@ export function useCliServer(options: ApiHarnessOptions, receive: (server: CliSe
 }
 
 export interface CliResult {
+  /** the exit code; 1 also when the process did not exit by itself (killed by a signal, or timed out) */
   code: number;
+  /** the signal that ended the process, if one did */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -82,15 +85,16 @@ export async function runSentryCli(major: CliMajor, target: CliTarget, args: str
   };
   return new Promise((resolve) => {
     execFile(sentryCliBinary(major), args, { env, cwd: options.cwd ?? home, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? Number((err as { code: number }).code) : 1) : 0;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+      const exit = err as (Error & { code?: unknown; signal?: NodeJS.Signals | null }) | null;
+      const code = exit ? (typeof exit.code === 'number' ? exit.code : 1) : 0;
+      resolve({ code, signal: exit?.signal ?? null, stdout: String(stdout), stderr: String(stderr) });
     });
   });
 }
 
 /** Throws with the CLI's own output when it did not exit 0, so a failing test shows what the client printed. */
 export function expectSuccess(result: CliResult): CliResult {
-  if (result.code !== 0) throw new Error(`sentry-cli exited ${result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
+  if (result.code !== 0) throw new Error(`sentry-cli exited ${result.signal ? `on ${result.signal}` : result.code}\nstdout:\n${result.stdout}\nstderr:\n${result.stderr}`);
   return result;
 }
 
