@@ -9,7 +9,7 @@ describe('parseConfig', () => {
     expect(c.releaseArchiveMinFiles).toBe(10);
     expect(c.limits.maxFileSize).toBe(2 ** 31);
     expect(c.snowflake.epochSeconds).toBe(1659916800);
-    expect(c.http).toEqual({ host: '127.0.0.1', port: 8000, bodyLimitBytes: 1024 * 1024, bullBoard: undefined });
+    expect(c.http).toEqual({ host: '127.0.0.1', port: 8000, bodyLimitBytes: 1024 * 1024, bullBoard: undefined, publicUrl: undefined, trustProxy: false });
   });
 
   it('reads the upload settings: the accept list, trimmed and checked, and the chunk request limits', () => {
@@ -55,6 +55,15 @@ describe('parseConfig', () => {
     expect(c.http.bullBoard).toEqual({ user: 'ops', password: 'pw' });
     expect(() => parseConfig({ BULL_BOARD_USER: 'ops' })).toThrow(/BULL_BOARD_USER and BULL_BOARD_PASSWORD go together/);
     expect(() => parseConfig({ HTTP_BODY_LIMIT_BYTES: '0' })).toThrow(/HTTP_BODY_LIMIT_BYTES/);
+  });
+
+  it('reads PUBLIC_URL (absolute http(s), no trailing slash) and TRUST_PROXY in the forms fastify takes', () => {
+    expect(parseConfig({}).http).toMatchObject({ publicUrl: undefined, trustProxy: false });
+    expect(parseConfig({ PUBLIC_URL: 'https://a.example.com/sentry/' }).http.publicUrl).toBe('https://a.example.com/sentry');
+    expect(() => parseConfig({ PUBLIC_URL: '/relative' })).toThrow(/PUBLIC_URL/);
+    expect(() => parseConfig({ PUBLIC_URL: 'ftp://a.example.com' })).toThrow(/PUBLIC_URL/);
+    expect(parseConfig({ TRUST_PROXY: 'true' }).http.trustProxy).toBe(true);
+    expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
   });
 
   it('treats empty variables as unset', () => {

@@ -53,6 +53,14 @@ export const configSchema = z
     HOST: z.string().min(1).default('127.0.0.1'),
     PORT: int(8000, 0, 65535),
     HTTP_BODY_LIMIT_BYTES: int(MiB, 1),
+    PUBLIC_URL: z
+      .url({ protocol: /^https?$/, error: 'an absolute http(s) URL, e.g. https://artifacts.example.com' })
+      .transform((v) => v.replace(/\/+$/, ''))
+      .optional(),
+    TRUST_PROXY: z
+      .string()
+      .default('false')
+      .transform(parseTrustProxy),
     BULL_BOARD_USER: optionalString,
     BULL_BOARD_PASSWORD: optionalString,
     UPLOAD_ACCEPT: z
@@ -66,6 +74,19 @@ export const configSchema = z
     CHUNK_UPLOAD_CONCURRENCY: int(8, 1, 255),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   });
+
+/**
+ * TRUST_PROXY, in the forms fastify's `trustProxy` takes: `false`/`true` (believe any peer), or a comma-separated list
+ * of proxy addresses or CIDR ranges whose X-Forwarded-Proto/-Host/-For are believed.
+ */
+function parseTrustProxy(value: string): TrustProxy {
+  const word = value.trim().toLowerCase();
+  if (['false', '0', 'no', ''].includes(word)) return false;
+  if (['true', 'yes'].includes(word)) return true;
+  return word.split(',').map((s) => s.trim()).filter(Boolean);
+}
+
+export type TrustProxy = boolean | string[];
 
 /** Rules that span several variables; checked on the raw environment so they are reported with the rest. */
 function crossFieldProblems(env: Record<string, string>): string[] {
@@ -120,6 +141,10 @@ export interface Config {
     bodyLimitBytes: number;
     /** basic-auth credentials of /admin/queues; undefined: Bull Board is not served */
     bullBoard: { user: string; password: string } | undefined;
+    /** the base of every absolute URL we answer (chunk upload, lookup downloads); undefined: the request's origin */
+    publicUrl?: string | undefined;
+    /** which X-Forwarded-* headers to believe when building the request's origin (fastify's trustProxy) */
+    trustProxy?: TrustProxy;
   };
   /** where a worker-only process serves /metrics (job outcomes and durations); undefined: not served */
   workerMetricsPort: number | undefined;
@@ -197,6 +222,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       port: c.PORT,
       bodyLimitBytes: c.HTTP_BODY_LIMIT_BYTES,
       bullBoard: c.BULL_BOARD_USER && c.BULL_BOARD_PASSWORD ? { user: c.BULL_BOARD_USER, password: c.BULL_BOARD_PASSWORD } : undefined,
+      publicUrl: c.PUBLIC_URL,
+      trustProxy: c.TRUST_PROXY,
     },
     workerMetricsPort: c.METRICS_PORT,
     uploads: {

@@ -9,6 +9,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { asDashboardDb } from '../adapters/db/dashboardSchema.js';
 import type { Database } from '../adapters/db/schema.js';
 import type { Redis } from '../adapters/redis/connect.js';
+import type { TrustProxy } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { dashboardRoutes } from './dashboards/routes.js';
 import { installErrorHandlers } from './errorHandler.js';
@@ -21,11 +22,16 @@ import type { HttpRouteDeps } from './routeDeps.js';
 import { uploadRoutes } from './uploads/routes.js';
 import { withTimeout } from '../lib/withTimeout.js';
 
-export interface HttpAppDeps extends Omit<HttpRouteDeps, 'bodyLimitBytes'> {
+export interface HttpAppDeps extends Omit<HttpRouteDeps, 'bodyLimitBytes' | 'publicUrl'> {
   db: Kysely<Database>;
   redis: Redis;
   logger: Logger;
-  http: { bodyLimitBytes: number; bullBoard: { user: string; password: string } | undefined };
+  http: {
+    bodyLimitBytes: number;
+    bullBoard: { user: string; password: string } | undefined;
+    publicUrl?: string | undefined;
+    trustProxy?: TrustProxy;
+  };
   /** the `dashboard-widgets` queue and its events (PUT waits on them) */
   dashboardQueue: Queue;
   dashboardQueueEvents: QueueEvents;
@@ -37,10 +43,15 @@ export interface HttpAppDeps extends Omit<HttpRouteDeps, 'bodyLimitBytes'> {
 /** The HTTP front: health, readiness, metrics, the organisation API behind token auth, and Bull Board. */
 export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> {
   // the pino root already redacts authorization headers (src/logging/logger.ts)
-  const app: FastifyInstance = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: deps.http.bodyLimitBytes });
+  const app: FastifyInstance = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.http.bodyLimitBytes,
+    // decides whether X-Forwarded-Proto/-Host count for request.protocol/host, the base of our absolute URLs
+    trustProxy: deps.http.trustProxy ?? false,
+  });
   installErrorHandlers(app);
   const queues = [deps.assembleQueue, deps.dashboardQueue];
-  const routeDeps: HttpRouteDeps = { ...deps, bodyLimitBytes: deps.http.bodyLimitBytes };
+  const routeDeps: HttpRouteDeps = { ...deps, bodyLimitBytes: deps.http.bodyLimitBytes, publicUrl: deps.http.publicUrl };
   instrumentRequests(app, createMetrics(queues));
 
   app.get('/healthz', async () => ({ ok: true }));

@@ -20,4 +20,6 @@ export interface HttpRouteDeps {
   maxFileSize: number;
   /** the default JSON body limit (routes that take uploads set their own) */
   bodyLimitBytes: number;
+  /** PUBLIC_URL: the base of absolute URLs we answer; undefined: the request's origin (see publicBaseUrl) */
+  publicUrl: string | undefined;
 }

@@ -16,7 +16,9 @@ export async function startCorruptingProxy(targetBaseUrl: string): Promise<{ url
       corrupted += damaged.count;
       body = damaged.body;
     }
-    const headers = { ...req.headers, host: target.host, 'content-length': String(body.length) };
+    // the client's Host goes through (nginx's `proxy_set_header Host $host`), so the absolute chunk-upload url the
+    // server answers names this proxy, and the chunks come back through it
+    const headers = { ...req.headers, 'content-length': String(body.length) };
     const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers }, (up) => {
       res.writeHead(up.statusCode ?? 502, up.headers);
       up.pipe(res);

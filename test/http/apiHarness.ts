@@ -2,7 +2,7 @@ import { Queue, QueueEvents } from 'bullmq';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { bullConnection } from '../../src/adapters/redis/connect.js';
 import { createApiToken } from '../../src/auth/apiTokens.js';
-import { parseConfig, type UploadSettings } from '../../src/config/config.js';
+import { parseConfig, type TrustProxy, type UploadSettings } from '../../src/config/config.js';
 import { buildHttpApp, type HttpAppDeps } from '../../src/http/buildHttpApp.js';
 import { DASHBOARD_QUEUE } from '../../src/jobs/dashboardJobs.js';
 import { silentLogger } from '../../src/logging/logger.js';
@@ -15,6 +15,8 @@ export interface ApiHarnessOptions extends HarnessOptions {
   bodyLimitBytes?: number;
   maxFileSize?: number;
   bullBoard?: { user: string; password: string };
+  publicUrl?: string;
+  trustProxy?: TrustProxy;
 }
 
 /**
@@ -47,7 +49,12 @@ export class ApiHarness {
       redis: assembly.redis,
       redisPrefix: prefix,
       logger: silentLogger,
-      http: { bodyLimitBytes: options.bodyLimitBytes ?? defaults.http.bodyLimitBytes, bullBoard: options.bullBoard },
+      http: {
+        bodyLimitBytes: options.bodyLimitBytes ?? defaults.http.bodyLimitBytes,
+        bullBoard: options.bullBoard,
+        publicUrl: options.publicUrl,
+        trustProxy: options.trustProxy,
+      },
       dashboardQueue,
       dashboardQueueEvents,
       blobs: assembly.blobs,

@@ -65,12 +65,12 @@ describe('chunk upload endpoints', () => {
   }
 
   describe('GET chunk-upload/', () => {
-    it('answers every key sentry-cli needs, with a relative url and an 8 MiB power-of-two chunk size', async () => {
-      const response = await harness.inject({ method: 'GET', url: url(harness) });
+    it('answers every key sentry-cli needs, with an absolute url on the request origin and an 8 MiB power-of-two chunk size', async () => {
+      const response = await harness.inject({ method: 'GET', url: url(harness), headers: { host: 'sentry.internal:9000' } });
       expect(response.statusCode).toBe(200);
       const defaults = parseConfig({}).uploads;
       expect(response.json()).toEqual({
-        url: '/api/0/organizations/acme/chunk-upload/',
+        url: 'http://sentry.internal:9000/api/0/organizations/acme/chunk-upload/',
         chunkSize: DEFAULT_CHUNK_SIZE,
         chunksPerRequest: defaults.chunksPerRequest,
         maxFileSize: harness.deps.maxFileSize,
@@ -90,10 +90,33 @@ describe('chunk upload endpoints', () => {
       expect(response.json()).toMatchObject({ chunksPerRequest: 3, maxRequestSize: 3000, concurrency: 2, accept: ['release_files'] });
     });
 
-    it('is relative even when the organisation is addressed by id', async () => {
-      const response = await harness.inject({ method: 'GET', url: url(harness, harness.organization.id) });
+    it('names the organisation by slug even when it is addressed by id', async () => {
+      const response = await harness.inject({ method: 'GET', url: url(harness, harness.organization.id), headers: { host: 'a.test' } });
       expect(response.statusCode).toBe(200);
-      expect((response.json() as { url: string }).url).toBe('/api/0/organizations/acme/chunk-upload/');
+      expect((response.json() as { url: string }).url).toBe('http://a.test/api/0/organizations/acme/chunk-upload/');
+    });
+
+    it('ignores X-Forwarded-* unless TRUST_PROXY believes the proxy', async () => {
+      const forwarded = { host: 'internal:8000', 'x-forwarded-proto': 'https', 'x-forwarded-host': 'evil.example' };
+      const response = await harness.inject({ method: 'GET', url: url(harness), headers: forwarded });
+      expect((response.json() as { url: string }).url).toBe('http://internal:8000/api/0/organizations/acme/chunk-upload/');
+      const proxied = await ApiHarness.create({ worker: false, trustProxy: true });
+      try {
+        const behind = await proxied.inject({ method: 'GET', url: url(proxied), headers: { ...forwarded, 'x-forwarded-host': 'sentry.example.com' } });
+        expect((behind.json() as { url: string }).url).toBe('https://sentry.example.com/api/0/organizations/acme/chunk-upload/');
+      } finally {
+        await proxied.close();
+      }
+    });
+
+    it('builds on PUBLIC_URL when it is set, whatever the request says', async () => {
+      const fixed = await ApiHarness.create({ worker: false, publicUrl: 'https://artifacts.example.com/sentry' });
+      try {
+        const response = await fixed.inject({ method: 'GET', url: url(fixed), headers: { host: 'internal:8000' } });
+        expect((response.json() as { url: string }).url).toBe('https://artifacts.example.com/sentry/api/0/organizations/acme/chunk-upload/');
+      } finally {
+        await fixed.close();
+      }
     });
 
     it('needs a token', async () => {

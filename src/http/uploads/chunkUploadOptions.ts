@@ -15,18 +15,20 @@ export interface ChunkUploadOptions {
 }
 
 /**
- * The upload parameters for one organisation. The URL is relative on purpose: sentry-cli resolves it against its
- * own SENTRY_URL, so the service never has to know the public host a proxy exposes it under (an absolute URL to an
- * internal host is the most common self-hosting failure).
+ * The upload parameters for one organisation. The URL is absolute, as Sentry's: Sentry's JavaScript CLI (behind the
+ * bundler plugins) refuses a relative one. Its base is the origin the client used, or PUBLIC_URL (publicBaseUrl), so
+ * it never names an internal host a proxy hides.
  */
 export function chunkUploadOptions(input: {
+  /** the public base URL, no trailing slash */
+  baseUrl: string;
   organizationSlug: string;
   chunkSize: number;
   uploads: UploadSettings;
   maxFileSize: number;
 }): ChunkUploadOptions {
   return {
-    url: `/api/0/organizations/${encodeURIComponent(input.organizationSlug)}/chunk-upload/`,
+    url: `${input.baseUrl}/api/0/organizations/${encodeURIComponent(input.organizationSlug)}/chunk-upload/`,
     chunkSize: input.chunkSize,
     chunksPerRequest: input.uploads.chunksPerRequest,
     maxFileSize: input.maxFileSize,

@@ -15,6 +15,7 @@ import { NOT_FOUND_DETAIL } from '../errorHandler.js';
 import { chunkUploadMetrics } from '../metrics.js';
 import '../requestContext.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
+import { publicBaseUrl } from '../publicBaseUrl.js';
 import { chunkUploadOptions } from './chunkUploadOptions.js';
 import { discardUnreadBody } from './discardUnreadBody.js';
 import { receiveChunks } from './receiveChunks.js';
@@ -56,7 +57,7 @@ function chunkUploadScope(deps: HttpRouteDeps): FastifyPluginAsync {
     const stored = scope.metricsRegistry ? chunkUploadMetrics(scope.metricsRegistry) : undefined;
 
     scope.get('/chunk-upload/', async (request) =>
-      chunkUploadOptions({ organizationSlug: request.organization.slug, chunkSize: limits.chunkSize, uploads: deps.uploads, maxFileSize: deps.maxFileSize }),
+      chunkUploadOptions({ baseUrl: publicBaseUrl(request, deps.publicUrl), organizationSlug: request.organization.slug, chunkSize: limits.chunkSize, uploads: deps.uploads, maxFileSize: deps.maxFileSize }),
     );
 
     scope.post('/chunk-upload/', { bodyLimit }, async (request, reply) => {
