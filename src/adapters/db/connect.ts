@@ -23,5 +23,10 @@ export function createDb(options: DbOptions): Db {
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor a checked-out one (inside a transaction, between statements or waiting on a lock): pg emits 'error' on the
+  // client, which the pool listens to only while the client is idle, and an 'error' without a listener kills the
+  // process. The failure still reaches the caller: the statement in flight, or the next one ("not queryable"), is
+  // rejected and translated to `db_unavailable`, and the pool drops the broken client when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
