@@ -30,4 +30,26 @@ describe('the JSON error handler', () => {
     expect(await answerTo(new AppError('internal', 'secret path /srv/x'))).toEqual([500, { detail: 'Internal Error' }]);
     expect(await answerTo(new TypeError('cannot read x of undefined'))).toEqual([500, { detail: 'Internal Error' }]);
   });
+
+  it('answers untranslated Postgres and Redis connection failures with 503 and Retry-After', async () => {
+    const app = Fastify({ logger: false });
+    installErrorHandlers(app);
+    const thrown: Record<string, unknown> = {
+      pgRefused: Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+      pgShutdown: Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+      pgTerminated: new Error('Connection terminated unexpectedly'),
+      redisClosed: new Error('Connection is closed.'),
+      redisRetries: Object.assign(new Error('Reached the max retries per request limit (which is 3).'), { name: 'MaxRetriesPerRequestError' }),
+    };
+    for (const [name, err] of Object.entries(thrown)) {
+      app.get(`/${name}`, async () => {
+        throw err;
+      });
+    }
+    for (const name of Object.keys(thrown)) {
+      const res = await app.inject({ method: 'GET', url: `/${name}` });
+      expect([name, res.statusCode, res.headers['retry-after'], res.json()]).toEqual([name, 503, '5', { detail: 'Service temporarily unavailable' }]);
+    }
+    await app.close();
+  });
 });
