@@ -4,6 +4,7 @@ import { ASSEMBLE_QUEUE, type ReleaseBundlePayload } from '../../jobs/assembleJo
 import { createLoggedWorker } from '../createLoggedWorker.js';
 import { recordAssembled } from '../jobMetrics.js';
 import { processAssembleJob, type AssembleJobResult, type AssembleProcessorDeps } from './processor.js';
+import { reportGivenUpJob } from './givenUpJobs.js';
 import { sweepOrphanedTempDirs } from './withTempDir.js';
 import { ASSEMBLE_TEMP_PREFIX } from './assembleReleaseBundle.js';
 
@@ -25,7 +26,7 @@ export function createAssembleWorker(
     (swept) => swept.length > 0 && options.logger.warn({ swept }, 'removed temp folders left by crashed workers'),
     (err: unknown) => options.logger.warn({ err }, 'could not sweep temp folders'),
   );
-  return createLoggedWorker<unknown, AssembleJobResult>(
+  const worker = createLoggedWorker<unknown, AssembleJobResult>(
     {
       queueName: ASSEMBLE_QUEUE,
       ...options,
@@ -40,4 +41,10 @@ export function createAssembleWorker(
       return outcome;
     },
   );
+  worker.on('failed', (job, err) => {
+    reportGivenUpJob(deps.statusStore, job, err, options.logger).catch((reportErr: unknown) =>
+      options.logger.warn({ err: reportErr, jobId: job?.id }, 'could not report a failed assemble job'),
+    );
+  });
+  return worker;
 }
