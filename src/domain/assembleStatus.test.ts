@@ -44,7 +44,17 @@ describe('encode/decodeAssembleStatus', () => {
     ['error', 'Reported checksum mismatch'],
     ['created', 'cylons'],
   ])('round-trips %s / %j', (state, detail) => {
-    expect(decodeAssembleStatus(encodeAssembleStatus(state, detail))).toEqual({ state, detail });
+    expect(decodeAssembleStatus(encodeAssembleStatus(state, detail))).toEqual({ state, detail, retryable: false });
+  });
+
+  it('marks a retryable error with a third element, read back as retryable (only for an error)', () => {
+    expect(encodeAssembleStatus('error', 'storage unavailable: no space left', true)).toBe('["error","storage unavailable: no space left",true]');
+    expect(decodeAssembleStatus('["error","storage unavailable: no space left",true]')).toEqual({
+      state: 'error',
+      detail: 'storage unavailable: no space left',
+      retryable: true,
+    });
+    expect(decodeAssembleStatus('["ok",null,true]')).toEqual({ state: 'ok', detail: null, retryable: false });
   });
 
   it('reads a missing key as no status', () => {
@@ -52,7 +62,7 @@ describe('encode/decodeAssembleStatus', () => {
   });
 
   it('reads a pair without detail as a null detail', () => {
-    expect(decodeAssembleStatus('["ok"]')).toEqual({ state: 'ok', detail: null });
+    expect(decodeAssembleStatus('["ok"]')).toEqual({ state: 'ok', detail: null, retryable: false });
   });
 
   it.each(['', 'ok', '{"state":"ok"}', '[]', '["done",null]', '[null,null]', '["error",{"x":1}]', '["ok",null,1]', '[1', 'null'])(

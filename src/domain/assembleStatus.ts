@@ -18,6 +18,18 @@ export interface AssembleStatus {
   detail: string | null;
 }
 
+/**
+ * An `error` that a retry may cure (storage full, a dependency down through every attempt) is stored with a third
+ * element `true`: it is answered once, then forgotten, so that the next request assembles again instead of being
+ * served the stale error for the whole TTL. Sentry stores `[state, detail]`; clients never see the stored value.
+ */
+export interface StoredAssembleStatus extends AssembleStatus {
+  retryable: boolean;
+}
+
+/** How long a retryable error waits for its one reader before it is forgotten anyway. */
+export const RETRYABLE_ERROR_TTL_SECONDS = 60;
+
 /** Every write resets this TTL (Sentry: `SET key value EX 600`). */
 export const ASSEMBLE_STATUS_TTL_SECONDS = 600;
 
@@ -30,8 +42,8 @@ export function assembleStatusKey(scope: string, checksum: string, task: Assembl
   return `assemble-status:${digest}`;
 }
 
-export function encodeAssembleStatus(state: AssembleState, detail: string | null): string {
-  return JSON.stringify([state, detail]);
+export function encodeAssembleStatus(state: AssembleState, detail: string | null, retryable = false): string {
+  return JSON.stringify(retryable ? [state, detail, true] : [state, detail]);
 }
 
 export function isAssembleState(value: unknown): value is AssembleState {
@@ -42,7 +54,7 @@ export function isAssembleState(value: unknown): value is AssembleState {
  * Reads a stored `[state, detail]` pair. Anything else (a value from another writer, a truncated write) reads as no
  * status at all, which makes the client's next request start the work again rather than poll garbage forever.
  */
-export function decodeAssembleStatus(raw: string | null): AssembleStatus | null {
+export function decodeAssembleStatus(raw: string | null): StoredAssembleStatus | null {
   if (raw === null) return null;
   let value: unknown;
   try {
@@ -50,10 +62,12 @@ export function decodeAssembleStatus(raw: string | null): AssembleStatus | null 
   } catch {
     return null;
   }
-  if (!Array.isArray(value) || value.length < 1 || value.length > 2) return null;
-  const [state, detail] = value as unknown[];
+  if (!Array.isArray(value) || value.length < 1 || value.length > 3) return null;
+  const [state, detail, marker] = value as unknown[];
   if (!isAssembleState(state)) return null;
-  if (detail === undefined || detail === null) return { state, detail: null };
+  if (marker !== undefined && typeof marker !== 'boolean') return null;
+  const retryable = marker === true && state === 'error';
+  if (detail === undefined || detail === null) return { state, detail: null, retryable };
   if (typeof detail !== 'string') return null;
-  return { state, detail };
+  return { state, detail, retryable };
 }

@@ -47,7 +47,7 @@ export async function requestArtifactBundleAssembly(
   const missingChunks = await findMissingChunks(deps.db, request.organizationId, request.chunks);
   if (missingChunks.length > 0) return { state: 'not_found', detail: null, missingChunks };
   const ref = { scope: request.organizationId, checksum: request.checksum, task: ASSEMBLE_TASK.artifactBundle };
-  const existing = await deps.statusStore.get(ref);
+  const existing = await deps.statusStore.answer(ref);
   if (existing) return answerStatus(deps.db, request, existing);
   // No status (never asked, or expired after 10 minutes): Postgres knows whether the bundle is stored.
   const stored = await linkStoredBundle(deps.db, request, { pendingIfAbsent: false, refresh: true });

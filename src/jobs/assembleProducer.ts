@@ -49,7 +49,7 @@ export async function requestReleaseBundleAssembly(
   request: Omit<ReleaseBundlePayload, 'chunks'> & { chunks: string[] },
 ): Promise<AssembleResponse> {
   const ref = { scope: request.organizationId, checksum: request.checksum, task: ASSEMBLE_TASK.releaseBundle };
-  const existing = await deps.statusStore.get(ref);
+  const existing = await deps.statusStore.answer(ref);
   if (existing) return { ...existing, missingChunks: [] };
   // Not written back to Redis: the key names no release, and a plain SET could overwrite the `created` of a
   // concurrent request for another release with the same bytes. One indexed query per poll is cheap.

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import {
   ASSEMBLE_STATUS_TTL_SECONDS,
+  RETRYABLE_ERROR_TTL_SECONDS,
   assembleStatusKey,
   decodeAssembleStatus,
   encodeAssembleStatus,
@@ -19,6 +20,14 @@ export interface AssembleStatusRef {
   checksum: string;
   task: AssembleTask;
 }
+
+const READ_AND_FORGET_RETRYABLE = `
+local value = redis.call('GET', KEYS[1])
+if value then
+  local ok, decoded = pcall(cjson.decode, value)
+  if ok and type(decoded) == 'table' and decoded[1] == 'error' and decoded[3] == true then redis.call('DEL', KEYS[1]) end
+end
+return value`;
 
 /**
  * The assemble status that clients poll (DESIGN.md section 3): Redis key `assemble-status:` + sha1, value
@@ -43,6 +52,24 @@ export class AssembleStatusStore {
 
   async set(ref: AssembleStatusRef, state: AssembleStatus['state'], detail: string | null = null): Promise<void> {
     await this.redis.set(this.key(ref), encodeAssembleStatus(state, detail), 'EX', this.ttlSeconds);
+  }
+
+  /** An `error` a retry may cure (domain/assembleStatus.ts): answered once by `answer`, then forgotten. */
+  async setRetryableError(ref: AssembleStatusRef, detail: string): Promise<void> {
+    const ttl = Math.min(this.ttlSeconds, RETRYABLE_ERROR_TTL_SECONDS);
+    await this.redis.set(this.key(ref), encodeAssembleStatus('error', detail, true), 'EX', ttl);
+  }
+
+  /**
+   * The status as an assemble request answers it: like `get`, but a retryable error is deleted in the same step
+   * (atomically, so that two requests cannot both see it or delete a newer status), and the next request starts
+   * the assembly again.
+   */
+  async answer(ref: AssembleStatusRef): Promise<AssembleStatus | null> {
+    const raw = (await this.redis.eval(READ_AND_FORGET_RETRYABLE, 1, this.key(ref))) as string | null;
+    const decoded = decodeAssembleStatus(raw);
+    if (!decoded || decoded.state === 'not_found') return null;
+    return { state: decoded.state, detail: decoded.detail };
   }
 
   /** Writes `created` only if no status exists; true when this caller won and must enqueue the job. */

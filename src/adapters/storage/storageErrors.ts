@@ -22,7 +22,7 @@ const NETWORK_CODES = new Set([
 ]);
 
 /** Out of descriptors, busy, I/O error, full disk, stale NFS handle: the next attempt may well succeed. */
-const TRANSIENT_FS_CODES = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO', 'ENOSPC', 'ESTALE', 'EINTR', 'ETIMEDOUT']);
+const TRANSIENT_FS_CODES = new Set(['EMFILE', 'ENFILE', 'EAGAIN', 'EBUSY', 'EIO', 'ENOSPC', 'EDQUOT', 'ESTALE', 'EINTR', 'ETIMEDOUT']);
 
 const S3_NOT_FOUND_NAMES = new Set(['NoSuchKey', 'NotFound']);
 

@@ -4,7 +4,7 @@ import type { AssembleStatusStore, AssembleStatusRef } from '../../adapters/redi
 import { translateDbError } from '../../adapters/db/errors.js';
 import { ASSEMBLE_TASK } from '../../domain/assembleStatus.js';
 import { ASSEMBLE_JOB, ASSEMBLE_PAYLOAD_SCHEMAS, type AssembleJobName, type AssembleJobPayloads } from '../../jobs/assembleJobs.js';
-import { classifyFailure, isLastAttempt } from '../../jobs/failurePolicy.js';
+import { classifyFailure, isLastAttempt, transientFailureDetail, translateNoSpaceError } from '../../jobs/failurePolicy.js';
 import { assembleArtifactBundle, type ArtifactBundleOutcome } from './assembleArtifactBundle.js';
 import { assembleReleaseBundle, type AssembleDeps, type ReleaseBundleOutcome } from './assembleReleaseBundle.js';
 
@@ -95,13 +95,18 @@ async function reportFailure(
   err: unknown,
   log: Logger,
 ): Promise<Error> {
-  const decision = classifyFailure(translateDbError(err));
+  const decision = classifyFailure(translateNoSpaceError(translateDbError(err)));
   if (decision.kind === 'permanent') {
     await deps.statusStore.set(ref, 'error', decision.error.message);
     return new UnrecoverableError(decision.error.message);
   }
   if (decision.kind === 'unexpected') log.error({ err }, 'failed to assemble bundle');
-  if (isLastAttempt(job.attemptsMade, job.opts.attempts)) await deps.statusStore.set(ref, 'error', INTERNAL_ERROR_DETAIL);
+  if (isLastAttempt(job.attemptsMade, job.opts.attempts)) {
+    // A transient failure says what happened and is answered once, not cached as final: the next request assembles
+    // again (a freed disk, a healed blob store) without waiting out the status TTL.
+    if (decision.kind === 'transient') await deps.statusStore.setRetryableError(ref, transientFailureDetail(decision.error));
+    else await deps.statusStore.set(ref, 'error', INTERNAL_ERROR_DETAIL);
+  }
   return decision.error instanceof Error ? decision.error : new Error(String(decision.error));
 }
 
