@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForBackendInTransaction } from './support/backendInTransaction.js';
 import pg from 'pg';
 import { AssembleHarness } from '../support/assembleHarness.js';
 import { buildBundle, generatedFiles } from '../support/bundles.js';
@@ -53,18 +54,3 @@ test('a terminated backend in the store transaction: the worker lives on and the
   expect(await h.orphanedFiles()).toBe(0);
   expect(worker.logs()).toMatch(/"msg":"job failed"/);
 });
-
-/** The pid of a backend of `database` that is inside a transaction waiting on a lock (the worker's store step). */
-async function waitForBackendInTransaction(client: pg.Client, database: string): Promise<number> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const { rows } = await client.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity
-        WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND wait_event_type = 'Lock'`,
-      [database],
-    );
-    if (rows[0]) return rows[0].pid;
-    if (Date.now() > deadline) throw new Error('no worker backend waited inside its store transaction');
-    await sleep(20);
-  }
-}

@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
+import { waitForBackendInTransaction } from './support/backendInTransaction.js';
 import pg from 'pg';
 import { AssembleHarness } from '../support/assembleHarness.js';
 import { buildBundle, generatedFiles } from '../support/bundles.js';
@@ -40,7 +40,7 @@ test('a job whose worker is killed twice ends error, saying the worker stopped',
   for (let kill = 1; kill <= 2; kill++) {
     const worker = WorkerProcess.start(harnessWorkerEnv(h, FAST_STALLS));
     workers.push(worker);
-    seen.add(await waitForNewBackendInTransaction(holder, h.testDb.name, seen));
+    seen.add(await waitForBackendInTransaction(holder, h.testDb.name, seen));
     await worker.kill();
   }
   const survivor = WorkerProcess.start(harnessWorkerEnv(h, FAST_STALLS));
@@ -54,19 +54,3 @@ test('a job whose worker is killed twice ends error, saying the worker stopped',
   expect(survivor.exited).toBe(false);
   expect(await h.count('release_file')).toBe(0);
 });
-
-/** The pid of a backend of `database`, not in `seen`, waiting on a lock inside a transaction (a worker's store step). */
-async function waitForNewBackendInTransaction(client: pg.Client, database: string, seen: Set<number>): Promise<number> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const { rows } = await client.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity
-        WHERE datname = $1 AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND wait_event_type = 'Lock'`,
-      [database],
-    );
-    const fresh = rows.find((r) => !seen.has(r.pid));
-    if (fresh) return fresh.pid;
-    if (Date.now() > deadline) throw new Error('no worker backend waited inside its store transaction');
-    await sleep(20);
-  }
-}
