@@ -9,9 +9,9 @@ import { buildBundle, sha1, type BundleFile } from '../support/bundles.js';
 import { FIXTURE, buildArtifactBundle, fixture } from './sysbBundles.js';
 
 const ORG = '/api/0/organizations/acme';
-const LOOKUP = '/api/0/projects/acme/web/artifact-lookup/';
+const LOOKUP = '/api/0/projects/acme/web/artifacts/lookup/';
 
-describe('GET artifact-lookup/ and artifact downloads', () => {
+describe('our own GET artifacts/lookup/ and artifact downloads', () => {
   let h: ApiHarness;
 
   beforeAll(async () => {
@@ -276,7 +276,7 @@ describe('GET artifact-lookup/ and artifact downloads', () => {
     const [found, member] = await lookup({ debug_id: '11111111-2222-3333-4444-555555555555' });
     expect(found?.type).toBe('bundle');
 
-    const apiBase = '/api/0/projects/acme/api/artifact-lookup/';
+    const apiBase = '/api/0/projects/acme/api/artifacts/lookup/';
     expect(await lookup({ debug_id: '11111111-2222-3333-4444-555555555555' }, apiBase)).toEqual([]);
     expect(await lookup({ release: 'scope-1', url: '~/scoped.js' }, apiBase)).toEqual([]);
     const foreign = [found!.url, member!.url].map((url) => url.replace('/projects/acme/web/', '/projects/acme/api/'));
@@ -289,7 +289,7 @@ describe('GET artifact-lookup/ and artifact downloads', () => {
     expect((await h.inject({ method: 'GET', url: found!.url, headers: otherAuth })).statusCode).toBe(404);
     const viaOtherOrg = found!.url.replace('/projects/acme/web/', '/projects/other/web/');
     expect((await h.inject({ method: 'GET', url: viaOtherOrg, headers: otherAuth })).statusCode).toBe(404);
-    expect((await h.inject({ method: 'GET', url: '/api/0/projects/other/web/artifact-lookup/', query: { debug_id: '11111111-2222-3333-4444-555555555555' }, headers: otherAuth })).json()).toEqual([]);
+    expect((await h.inject({ method: 'GET', url: '/api/0/projects/other/web/artifacts/lookup/', query: { debug_id: '11111111-2222-3333-4444-555555555555' }, headers: otherAuth })).json()).toEqual([]);
 
     for (const url of [
       `${LOOKUP}bundles/abc/`,

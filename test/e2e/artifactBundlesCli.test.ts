@@ -31,7 +31,7 @@ describe('sentry-cli against the server (artifact bundles and lookup)', () => {
   };
 
   const lookup = async (params: Record<string, string>): Promise<LookupMatch[]> => {
-    const res = await api.inject({ method: 'GET', url: `/api/0/projects/acme/web/artifact-lookup/?${new URLSearchParams(params).toString()}` });
+    const res = await api.inject({ method: 'GET', url: `/api/0/projects/acme/web/artifacts/lookup/?${new URLSearchParams(params).toString()}` });
     expect(res.statusCode).toBe(200);
     return res.json() as LookupMatch[];
   };

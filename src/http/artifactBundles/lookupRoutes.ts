@@ -1,14 +1,15 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { findScopedBundle, openBundleFile, openBundleMember, type ArtifactScope } from '../../artifacts/bundleContent.js';
+import { findScopedBundle, openBundleFile, openBundleMember } from '../../artifacts/bundleContent.js';
 import { lookupArtifacts } from '../../artifacts/lookupArtifacts.js';
 import { planArtifactLookup, type BundleRef, type LookupMatch } from '../../domain/artifactLookup.js';
 import { normalizeDebugId } from '../../domain/debugId.js';
-import { AppError } from '../../domain/errors.js';
 import { MAX_DIST_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH } from '../../domain/artifactBundle.js';
 import '../requestContext.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
 import { sendDownload } from '../sendDownload.js';
+import { parse, scopeOf } from './lookupRequest.js';
+import { sentryLookupRoute } from './sentryLookupRoute.js';
 
 /** An empty parameter (`?dist=`) means "not given", as sentry-cli sends empty values for unset options. */
 const optional = (max: number) =>
@@ -28,11 +29,19 @@ const lookupQuerySchema = z.object({
 const bundleParamsSchema = z.object({ bundle_id: z.string().min(1) });
 const memberQuerySchema = z.object({ member: z.string().min(1, 'member is required').max(4096) });
 
-/** Project scope (`/api/0/projects/{org}/{project}/`): artifact lookup and artifact-bundle downloads. */
+/** Our own richer lookup (not Sentry's): bundle members, sizes, SHA-1s, what a member's manifest says. */
+export const OWN_LOOKUP_PATH = '/artifacts/lookup/';
+
+/**
+ * Project scope (`/api/0/projects/{org}/{project}/`): Sentry's artifact-lookup/ (its wire format exactly, see
+ * sentryLookupRoute.ts) and our own richer lookup with its bundle and member downloads.
+ */
 export function lookupRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
   const files = { db: deps.db, blobs: deps.blobs };
   return async (app) => {
-    app.get('/artifact-lookup/', async (request, reply) => {
+    await app.register(sentryLookupRoute(deps));
+
+    app.get(OWN_LOOKUP_PATH, async (request, reply) => {
       const query = parse(lookupQuerySchema, request.query);
       const plan = planArtifactLookup({ debugId: query.debug_id, url: query.url, release: query.release, dist: query.dist });
       const { matches, truncated } = await lookupArtifacts(files, scopeOf(request), plan);
@@ -41,12 +50,12 @@ export function lookupRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
       return reply.send(matches.map((match) => serializeMatch(basePath(request), match)));
     });
 
-    app.get('/artifact-lookup/bundles/:bundle_id/', async (request, reply) => {
+    app.get(`${OWN_LOOKUP_PATH}bundles/:bundle_id/`, async (request, reply) => {
       const bundle = await findScopedBundle(files, scopeOf(request), parse(bundleParamsSchema, request.params).bundle_id);
       return sendDownload(reply, await openBundleFile(files, bundle));
     });
 
-    app.get('/artifact-lookup/bundles/:bundle_id/files/', async (request, reply) => {
+    app.get(`${OWN_LOOKUP_PATH}bundles/:bundle_id/files/`, async (request, reply) => {
       const { member } = parse(memberQuerySchema, request.query);
       const bundle = await findScopedBundle(files, scopeOf(request), parse(bundleParamsSchema, request.params).bundle_id);
       return sendDownload(reply, await openBundleMember(files, bundle, member));
@@ -55,7 +64,7 @@ export function lookupRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
 }
 
 /**
- * One element of the GET artifact-lookup/ answer (a JSON array, most preferred first). Fields are only ever added.
+ * One element of our own GET artifacts/lookup/ answer (a JSON array, most preferred first). Fields are only ever added.
  *
  * - `id`: bundle: the bundle's id; bundle_member: `{bundle id}/{member path}`; release_file: its release-file API id
  * - `type`: `bundle` (a whole artifact bundle zip, SYSB header included), `bundle_member` (one file of a bundle),
@@ -156,7 +165,7 @@ function serializeBundle(bundle: BundleRef): NonNullable<LookupMatchJson['bundle
 }
 
 function bundlePath(base: string, bundle: BundleRef): string {
-  return `${base}/artifact-lookup/bundles/${bundle.artifactBundleId}/`;
+  return `${base}${OWN_LOOKUP_PATH}bundles/${bundle.artifactBundleId}/`;
 }
 
 function headerValue(headers: Record<string, string>, name: string): string | undefined {
@@ -165,18 +174,4 @@ function headerValue(headers: Record<string, string>, name: string): string | un
 
 function basePath(request: FastifyRequest): string {
   return `/api/0/projects/${encodeURIComponent(request.organization.slug)}/${encodeURIComponent(request.project.slug)}`;
-}
-
-function scopeOf(request: FastifyRequest): ArtifactScope {
-  return { organizationId: request.organization.id, projectId: request.project.id };
-}
-
-function parse<T extends z.ZodType>(schema: T, value: unknown): z.infer<T> {
-  const result = schema.safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const field = issue?.path.join('.');
-    throw new AppError('validation_failed', issue ? `${field ? `${field}: ` : ''}${issue.message}` : 'Invalid request');
-  }
-  return result.data;
 }

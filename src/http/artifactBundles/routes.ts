@@ -65,7 +65,7 @@ function badRequest(reply: FastifyReply, error: string) {
   return reply.code(400).send({ error });
 }
 
-/** Project scope: GET artifact-lookup/ and bundle member downloads (issue 4). */
+/** Project scope: Sentry's GET artifact-lookup/ (and ?download=), our own GET artifacts/lookup/ with its downloads. */
 export function artifactLookupRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
   return lookupRoutes(deps);
 }
