@@ -13,6 +13,7 @@ import type { TrustProxy } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { dashboardRoutes } from './dashboards/routes.js';
 import { installErrorHandlers } from './errorHandler.js';
+import { apiIndexRoutes } from './index/routes.js';
 import { createMetrics, instrumentRequests } from './metrics.js';
 import { ORGANIZATION_PREFIX, PROJECT_PREFIX, installOrganizationAuth, installProjectAuth } from './orgAuth.js';
 import { artifactBundleAssembleRoutes, artifactLookupRoutes } from './artifactBundles/routes.js';
@@ -64,6 +65,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     return reply.code(database && redis ? 200 : 503).send({ ok: database && redis, database, redis });
   });
 
+  await app.register(apiIndexRoutes(deps.db));
   await app.register(
     async (scope) => {
       installOrganizationAuth(scope, deps.db);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import type { ApiHarness } from '../http/apiHarness.js';
+import { lookupAsSymbolicator } from '../support/symbolicatorConsumer.js';
 import { expectSuccess, generateDist, runSentryCli, useCliServer, type CliMajor, type CliTarget, type GeneratedDist } from './sentryCli.js';
 
 interface LookupMatch {
@@ -36,6 +37,18 @@ describe('sentry-cli against the server (artifact bundles and lookup)', () => {
     return res.json() as LookupMatch[];
   };
 
+  /** Sentry's artifact-lookup/, read as Symbolicator reads it (decoded strictly, downloaded with the token, unpacked). */
+  const symbolicator = (query: { debugIds?: string[]; urls?: string[]; release?: string; dist?: string }) =>
+    lookupAsSymbolicator({ lookupUrl: `${target.url}/api/0/projects/acme/web/artifact-lookup/`, token: target.token, ...query });
+
+  /** Every file of the dist is among what the consumer finds, byte for byte. */
+  const expectConsumerFinds = (found: Awaited<ReturnType<typeof symbolicator>>, dist: GeneratedDist, paths = [...dist.files.keys()]) => {
+    for (const path of paths) {
+      const file = found.files.find((f) => f.url === `~/${path}`);
+      expect(file?.bytes.equals(dist.files.get(path) as Buffer)).toBe(true);
+    }
+  };
+
   const download = async (match: LookupMatch) => {
     const res = await api.inject({ method: 'GET', url: match.url });
     expect(res.statusCode).toBe(200);
@@ -53,6 +66,10 @@ describe('sentry-cli against the server (artifact bundles and lookup)', () => {
       expect(file).toMatchObject({ type: 'bundle_member', abs_path: `~/${path}`, release, dist: distName ?? null });
       expect((await download(file as LookupMatch)).equals(bytes)).toBe(true);
     }
+    const urls = [...dist.files.keys()].map((path) => `/${path.replace(/\.js(\.map)?$/, '')}`);
+    const found = await symbolicator({ release, ...(distName ? { dist: distName } : {}), urls });
+    expect(found.elements.every((e) => e.type === 'bundle' && e.id.startsWith('artifact_bundle/'))).toBe(true);
+    expectConsumerFinds(found, dist);
   };
 
   /** After `sourcemaps inject`, each script and its map are found by the script's debug id, with their exact bytes. */
@@ -68,7 +85,13 @@ describe('sentry-cli against the server (artifact bundles and lookup)', () => {
         expect(match).toMatchObject({ type: 'bundle_member', debug_id: debugId });
         expect((await download(match as LookupMatch)).equals(dist.files.get(file) as Buffer)).toBe(true);
       }
+      const found = await symbolicator({ debugIds: [debugId] });
+      expect(found.elements.map((e) => e.resolved_with)).toEqual(found.elements.map(() => 'debug-id'));
+      expectConsumerFinds(found, dist, [path, `${path}.map`]);
     }
+    // all of the build's debug ids in one request, as Symbolicator asks for an event's modules
+    const debugIds = scripts.map((path) => /\/\/# debugId=([0-9a-f-]{36})/.exec((dist.files.get(path) as Buffer).toString())![1]!);
+    expectConsumerFinds(await symbolicator({ debugIds }), dist);
   };
 
   /** `sourcemaps inject` rewrites the files in place; the bytes to expect back are the injected ones. */

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ApiHarness } from '../http/apiHarness.js';
+import { lookupAsSymbolicator } from '../support/symbolicatorConsumer.js';
 import { sha1 } from '../support/sha1.js';
 import { expectSuccess, generateDist, runSentryCli, useCliServer, type CliTarget, type GeneratedDist } from './sentryCli.js';
 
@@ -42,6 +43,18 @@ describe('sentry-cli 2.58.6 legacy single-file uploads against the server', () =
     return listed;
   };
 
+  /** Sentry's artifact-lookup/ read as Symbolicator reads it: each single file, with its exact bytes. */
+  const expectConsumerFinds = async (version: string, files: Map<string, Buffer>) => {
+    const found = await lookupAsSymbolicator({
+      lookupUrl: `${target.url}/api/0/projects/acme/web/artifact-lookup/`,
+      token: target.token,
+      release: version,
+      urls: [...files.keys()].map((name) => name.slice(1)),
+    });
+    expect(found.elements.every((e) => e.type === 'file' && e.resolved_with === 'release-old')).toBe(true);
+    for (const [name, bytes] of files) expect(found.files.find((f) => f.url === name)?.bytes.equals(bytes)).toBe(true);
+  };
+
   it('uploads one file with `releases files upload`, lists it, gives back the exact bytes, and refuses a second copy', async () => {
     expectSuccess(await cli(['releases', 'new', '1.0.0']));
     const dir = await mkdtemp(join(tmpdir(), 'aa-single-'));
@@ -57,6 +70,7 @@ describe('sentry-cli 2.58.6 legacy single-file uploads against the server', () =
     const [listed] = await listFiles('1.0.0');
     expect(listed).toMatchObject({ name: '~/single/app.js', size: content.length, sha1: sha1(content) });
     expect((await download('1.0.0', listed!.id)).equals(content)).toBe(true);
+    await expectConsumerFinds('1.0.0', new Map([['~/single/app.js', content]]));
 
     // `releases files upload` does not delete first: the CLI turns Sentry's 409 into its own message
     const again = await cli(['releases', 'files', '1.0.0', 'upload', join(dir, 'app.js'), '~/single/app.js']);
@@ -73,6 +87,7 @@ describe('sentry-cli 2.58.6 legacy single-file uploads against the server', () =
     const first = await expectStoredExactly('2.0.0', dist);
     const script = first.find((f) => f.name === '~/page-1.js');
     expect(script?.headers).toMatchObject({ Sourcemap: 'page-1.js.map' });
+    await expectConsumerFinds('2.0.0', new Map([...dist.files].map(([path, bytes]) => [`~/${path}`, bytes])));
 
     // the CLI deletes each same-name file before posting it again: new content, still one file per name
     const rebuilt = await generateDist(4, 'legacy-2');

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { ApiHarness } from '../http/apiHarness.js';
+import { lookupAsSymbolicator } from '../support/symbolicatorConsumer.js';
 import { startCorruptingProxy } from './corruptingProxy.js';
 import { expectSuccess, generateDist, runSentryCli, useCliServer, type CliTarget, type GeneratedDist } from './sentryCli.js';
 
@@ -83,6 +84,19 @@ describe('sentry-cli 2.58.6 against the server (releases and release bundles)', 
     const cliList = expectSuccess(await cli(['releases', 'files', version, 'list']));
     for (const path of dist.files.keys()) expect(cliList.stdout).toContain(`~/${path}`);
     expect((await release(version)).body).toMatchObject({ fileCount: dist.files.size });
+
+    // read back as Symbolicator reads Sentry's artifact-lookup/: the archive as one bundle, or each single file
+    const found = await lookupAsSymbolicator({
+      lookupUrl: `${target.url}/api/0/projects/acme/web/artifact-lookup/`,
+      token: target.token,
+      release: version,
+      urls: [...dist.files.keys()].map((path) => `/${path}`),
+    });
+    const archived = dist.files.size > 10;
+    expect(found.elements.map((e) => [e.type, e.id.split('/')[0], e.resolved_with])).toEqual(
+      archived ? [['bundle', 'release_file', 'release-old']] : [...dist.files.keys()].map(() => ['file', 'release_file', 'release-old']),
+    );
+    for (const [path, bytes] of dist.files) expect(found.files.find((f) => f.url === `~/${path}`)?.bytes.equals(bytes)).toBe(true);
   });
 
   it('refuses a wrong token with the detail the CLI prints, and stores nothing', async () => {
