@@ -58,7 +58,7 @@ export async function serializeOneRelease(
   return serialized as Record<string, unknown>;
 }
 
-async function commitViewsOf(
+export async function commitViewsOf(
   deps: ReleaseDeps,
   commits: ReadonlyMap<string, CommitRecord>,
   authors: ReadonlyMap<string, SerializedAuthor>,

@@ -1,5 +1,5 @@
 import { findRepositoriesByNames, getOrCreateRepositories } from '../adapters/db/codeRepositories.js';
-import { commitKey, findCommitsByIds, getOrCreateCommitAuthors, replaceReleaseCommits, setReleaseHeadCommit, upsertCommits, type NewCommit } from '../adapters/db/commits.js';
+import { commitKey, getOrCreateCommitAuthors, replaceReleaseCommits, setReleaseHeadCommit, upsertCommits, type NewCommit } from '../adapters/db/commits.js';
 import type { Tx } from '../adapters/db/connect.js';
 import { updateReleaseColumns } from '../adapters/db/releaseQueries.js';
 import type { Release } from '../adapters/db/releases.js';
@@ -48,11 +48,13 @@ export async function setReleaseCommits(tx: Tx, release: Release, commits: reado
 }
 
 /**
- * Records the head commit of each named repository. The repositories must exist (sentry-cli lists them first);
- * unknown names are a 400 like Sentry's. Without a provider to fetch the commit range from, the heads become the
- * release's commits unless inline commits were given in the same request (`keepCommits`).
+ * Records the head commit of each named repository, as Sentry does: the repositories must exist (sentry-cli lists
+ * them first); unknown names are a 400 like Sentry's. Sentry then asks the repository's provider for the commits of
+ * the range; we have no provider, so, like Sentry without one, the release's commits stay as they are. A ref is
+ * whatever the client typed (often a short SHA, `repo@abc1234..def5678`): made the release's last commit, it would be
+ * handed by `previous-with-commits` to the next `set-commits --local`/`--auto`, which cannot resolve it in git.
  */
-export async function setReleaseRefs(tx: Tx, release: Release, refs: readonly HeadRef[], options: { keepCommits: boolean }): Promise<void> {
+export async function setReleaseRefs(tx: Tx, release: Release, refs: readonly HeadRef[]): Promise<void> {
   const names = refs.map((r) => r.repository);
   const repos = await findRepositoriesByNames(tx, release.organizationId, names);
   const missing = [...new Set(names.filter((n) => !repos.has(n)))];
@@ -67,16 +69,8 @@ export async function setReleaseRefs(tx: Tx, release: Release, refs: readonly He
     else heads.push(head);
   }
   const ids = await upsertCommits(tx, release.organizationId, heads);
-  const commitIds = heads.map((h) => ids.get(commitKey(h.repositoryId, h.key)) as string);
-  for (const [i, head] of heads.entries()) {
-    await setReleaseHeadCommit(tx, { organizationId: release.organizationId, releaseId: release.id, repositoryId: head.repositoryId, commitId: commitIds[i] as string });
+  for (const head of heads) {
+    const commitId = ids.get(commitKey(head.repositoryId, head.key)) as string;
+    await setReleaseHeadCommit(tx, { organizationId: release.organizationId, releaseId: release.id, repositoryId: head.repositoryId, commitId });
   }
-  if (options.keepCommits) return;
-  await replaceReleaseCommits(tx, release.organizationId, release.id, commitIds);
-  const stored = await findCommitsByIds(tx, commitIds);
-  await updateReleaseColumns(tx, release.id, {
-    commitCount: commitIds.length,
-    lastCommitId: commitIds[0] ?? null,
-    authors: releaseAuthorIds(commitIds.map((id) => stored.get(id)?.authorId ?? null)),
-  });
 }

@@ -36,7 +36,7 @@ export async function updateRelease(deps: ReleaseDeps, input: UpdateReleaseInput
       status: input.status === undefined ? undefined : releaseStatusValue(input.status),
     });
     if (input.commits !== undefined) await setReleaseCommits(tx, release, input.commits);
-    if (input.refs !== undefined) await setReleaseRefs(tx, release, input.refs, { keepCommits: input.commits !== undefined });
+    if (input.refs !== undefined) await setReleaseRefs(tx, release, input.refs);
     return (await findReleaseById(tx, release.id)) as Release;
   });
 }

@@ -48,7 +48,7 @@ export async function upsertRelease(deps: ReleaseDeps, input: UpsertReleaseInput
     const release = await lockScopedRelease(tx, { organizationId }, input.version);
     if (input.status !== undefined) await updateReleaseColumns(tx, release.id, { status: releaseStatusValue(input.status) });
     if (input.commits !== undefined) await setReleaseCommits(tx, release, input.commits);
-    if (input.refs !== undefined) await setReleaseRefs(tx, release, input.refs, { keepCommits: input.commits !== undefined });
+    if (input.refs !== undefined) await setReleaseRefs(tx, release, input.refs);
     return { release: (await findReleaseById(tx, release.id)) as Release, created };
   });
 }

@@ -174,6 +174,19 @@ describe('releases API', () => {
       expect((last.json() as Json[]).map((r) => r.version)).toEqual(['page-1']);
       expect(String(last.headers.link)).toContain('rel="next"; results="false"');
     });
+
+    it('project list: hides archived releases unless status=archived, and matches the query anywhere in the version', async () => {
+      for (const version of ['app@1.0.0', 'app@1.1.0', 'web@1.1.0']) expect((await post(`${web}/releases/`, { version })).statusCode).toBe(201);
+      expect((await put(`${org}/releases/${v('app@1.0.0')}/`, { status: 'archived' })).statusCode).toBe(200);
+      const versions = async (url: string) => ((await get(url)).json() as Json[]).map((r) => r.version);
+      expect(await versions(`${web}/releases/?query=1.1`)).toEqual(['web@1.1.0', 'app@1.1.0']);
+      expect(await versions(`${web}/releases/?query=PP@1`)).toEqual(['app@1.1.0']);
+      expect(await versions(`${web}/releases/?query=app@&status=archived`)).toEqual(['app@1.0.0']);
+      expect(await versions(`${web}/releases/`)).not.toContain('app@1.0.0');
+      // the organisation list keeps matching by prefix
+      expect(await versions(`${org}/releases/?query=1.1`)).toEqual([]);
+      expect(await versions(`${org}/releases/?query=app@`)).toEqual(['app@1.1.0']);
+    });
   });
 
   describe('commits', () => {
@@ -240,6 +253,31 @@ describe('releases API', () => {
       expect([await count('commit'), await count('commit_author'), await count('release_commit')]).toEqual([5, 4, 2]);
     });
 
+    it('lists a release’s commits at both scopes, in set-commits order, serialized with repository and author, paginated', async () => {
+      for (const base of [org, web]) {
+        const res = await get(`${base}/releases/3.0.0/commits/`);
+        expect(res.statusCode).toBe(200);
+        const listed = res.json() as Json[];
+        expect(listed.map((c) => c.id)).toEqual([commits[2]?.id, commits[1]?.id]);
+        expect(listed[0]).toEqual({
+          id: commits[2]?.id,
+          message: 'First',
+          dateCreated: expect.any(String),
+          pullRequest: null,
+          suspectCommitType: '',
+          repository: expect.objectContaining({ name: 'acme/shop', provider: { id: 'unknown', name: 'Unknown Provider' } }),
+          author: expect.objectContaining({ id: bob }),
+        });
+      }
+      const first = await get(`${org}/releases/3.0.0/commits/?per_page=1`);
+      expect((first.json() as Json[]).map((c) => c.id)).toEqual([commits[2]?.id]);
+      expect(String(first.headers.link)).toContain('rel="next"; results="true"; cursor="0:1:0"');
+      const second = await get(`${org}/releases/3.0.0/commits/?per_page=1&cursor=0:1:0`);
+      expect((second.json() as Json[]).map((c) => c.id)).toEqual([commits[1]?.id]);
+      expect(String(second.headers.link)).toContain('rel="next"; results="false"');
+      expect((await get(`${org}/releases/nope/commits/`)).statusCode).toBe(404);
+    });
+
     it('caches author resolution in Redis under the prefix, per organisation and email', async () => {
       const key = authorCacheKey(api.deps.redisPrefix, api.organization.id, 'bob@example.com');
       expect(key.startsWith(`${api.deps.redisPrefix}:get_users_for_authors:${api.organization.id}:`)).toBe(true);
@@ -255,13 +293,15 @@ describe('releases API', () => {
       expect(((await get(`${org}/releases/3.0.0/`)).json() as Json).authors[0].name).toBe('Robert');
     });
 
-    it('records refs of known repositories as the head commits, and refuses unknown ones', async () => {
+    it('records refs of known repositories as head commits only (no provider: the commits stay), and refuses unknown ones', async () => {
       await post(`${web}/releases/`, { version: '3.1.0' });
       const unknown = await put(`${org}/releases/3.1.0/`, { refs: [{ repository: 'nope/repo', commit: 'abc123', previousCommit: null }] });
       expect([unknown.statusCode, unknown.json()]).toEqual([400, { refs: ['Invalid repository names: nope/repo'] }]);
-      const res = await put(`${org}/releases/3.1.0/`, { refs: [{ repository: 'ACME/shop', commit: 'abc123', previousCommit: null }] });
+      const res = await put(`${org}/releases/3.1.0/`, { refs: [{ repository: 'ACME/shop', commit: 'abc123', previousCommit: 'fed987' }] });
       expect(res.statusCode).toBe(200);
-      expect(res.json()).toMatchObject({ commitCount: 1, lastCommit: { id: 'abc123', repository: { name: 'acme/shop' }, author: {} }, authors: [] });
+      // as Sentry without a repository provider: nothing fetches the range, so the release has no commits
+      expect(res.json()).toMatchObject({ commitCount: 0, lastCommit: null, authors: [] });
+      expect((await get(`${org}/releases/3.1.0/commits/`)).json()).toEqual([]);
       const heads = await sql<{ key: string }>`
         SELECT c.key FROM release_head_commit h JOIN commit c ON c.id = h.commit_id JOIN release r ON r.id = h.release_id
         WHERE r.version = '3.1.0'`.execute(api.db);
@@ -271,7 +311,8 @@ describe('releases API', () => {
     it('finds the previous release with commits (sentry-cli set-commits --local), or answers {}', async () => {
       await post(`${web}/releases/`, { version: '3.2.0' });
       const previous = await get(`${org}/releases/3.2.0/previous-with-commits/`);
-      expect(previous.json()).toMatchObject({ version: '3.1.0', lastCommit: { id: 'abc123' } });
+      // 3.1.0 has only a (short) head ref, which must never be handed to the CLI as a commit to start from
+      expect(previous.json()).toMatchObject({ version: '3.0.0', lastCommit: { id: commits[2]?.id } });
       const none = await get(`${org}/releases/1.0.0/previous-with-commits/`);
       expect([none.statusCode, none.json()]).toEqual([200, {}]);
     });

@@ -65,8 +65,9 @@ export interface ReleaseListFilter {
   organizationId: string;
   /** only releases linked to this project */
   projectId?: string;
-  /** version prefix, case-insensitive */
+  /** case-insensitive: a version prefix, or (`queryMatch: 'contains'`) anywhere in the version */
   query?: string;
+  queryMatch?: 'prefix' | 'contains';
   /** only this status (open includes null) */
   status?: number;
   offset: number;
@@ -82,7 +83,10 @@ export async function listReleases(db: DbOrTx, filter: ReleaseListFilter): Promi
       eb.exists(eb.selectFrom('release_project as rp').select('rp.id').whereRef('rp.release_id', '=', 'r.id').where('rp.project_id', '=', projectId)),
     );
   }
-  if (filter.query) query = query.where('r.version', 'ilike', `${escapeLike(filter.query)}%`);
+  if (filter.query) {
+    const pattern = `${filter.queryMatch === 'contains' ? '%' : ''}${escapeLike(filter.query)}%`;
+    query = query.where('r.version', 'ilike', pattern);
+  }
   if (filter.status === 0) query = query.where((eb) => eb.or([eb('r.status', '=', 0), eb('r.status', 'is', null)]));
   else if (filter.status !== undefined) query = query.where('r.status', '=', filter.status);
   const rows = await query.orderBy('r.date_added', 'desc').orderBy('r.id', 'desc').offset(filter.offset).limit(filter.limit).execute();

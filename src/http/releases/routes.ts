@@ -10,6 +10,7 @@ import { serializeDeploy } from '../../domain/releases/serializeDeploy.js';
 import type { SerializeReleaseOptions } from '../../domain/releases/serializeRelease.js';
 import { deleteRelease } from '../../releases/deleteRelease.js';
 import { findScopedRelease } from '../../releases/findScopedRelease.js';
+import { listReleaseCommits } from '../../releases/listReleaseCommits.js';
 import type { ReleaseDeps, ReleaseScope } from '../../releases/releaseDeps.js';
 import { createDeploy, listDeploys } from '../../releases/releaseDeploys.js';
 import { serializeOneRelease, serializeReleases } from '../../releases/serializeReleases.js';
@@ -81,7 +82,9 @@ function registerReleaseRoutes(
       organizationId: scope.organizationId,
       projectId: scope.projectId,
       query: request.query.query,
-      status: listStatus(request.query.status, projectScoped),
+      // Sentry's project list matches the query anywhere in the version; its organisation list by prefix
+      queryMatch: projectScoped ? 'contains' : 'prefix',
+      status: listStatus(request.query.status),
       offset: page.offset,
       limit: page.perPage + 1,
     });
@@ -109,6 +112,13 @@ function registerReleaseRoutes(
     return serializeOneRelease(deps, release, detailsOptions(scope));
   });
 
+  // `sentry-cli releases info V --show-commits` reads this (at the scope it was given), in set-commits order
+  app.get<{ Params: VersionParams; Querystring: ListQuery }>('/releases/:version/commits/', async (request, reply) => {
+    const page = requestedPage(request.query);
+    const rows = await listReleaseCommits(deps, scopeOf(request), request.params.version, { offset: page.offset, limit: page.perPage + 1 });
+    return sendPage(request, reply, page, rows);
+  });
+
   app.put<{ Params: VersionParams }>('/releases/:version/', async (request) => {
     const scope = scopeOf(request);
     const body = parseBody(updateReleaseBody, request.body);
@@ -122,14 +132,9 @@ function registerReleaseRoutes(
   });
 }
 
-/**
- * The organisation list shows open releases unless `status=archived` (as Sentry's does); the project list shows
- * every release unless a status is asked for.
- */
-function listStatus(status: string | undefined, projectScoped: boolean): number | undefined {
-  if (status === 'archived') return RELEASE_STATUS.archived;
-  if (status === 'open') return RELEASE_STATUS.open;
-  return projectScoped ? undefined : RELEASE_STATUS.open;
+/** Both lists show open releases unless `status=archived` is asked for, as Sentry's do. */
+function listStatus(status: string | undefined): number {
+  return status === 'archived' ? RELEASE_STATUS.archived : RELEASE_STATUS.open;
 }
 
 function sendPage(request: FastifyRequest, reply: FastifyReply, page: PageWindow, rows: unknown[]) {
