@@ -3,8 +3,10 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sql } from 'kysely';
+import { createApiToken, revokeApiToken } from '../../src/auth/apiTokens.js';
 import type { ApiHarness } from '../http/apiHarness.js';
-import { expectSuccess, runSentryCli, useCliServer, type CliTarget } from './sentryCli.js';
+import { expectSuccess, runSentryCli, useCliServer, type CliMajor, type CliTarget } from './sentryCli.js';
 
 const exec = promisify(execFile);
 type Json = Record<string, any>;
@@ -25,8 +27,17 @@ describe('sentry-cli releases commands against the releases API', () => {
     return { status: res.statusCode, body: res.json() as Json };
   };
 
-  /** A git checkout with an origin remote and three commits by two authors. */
-  async function gitCheckout(): Promise<{ dir: string; shas: string[] }> {
+  /**
+   * Fixed commit dates make every checkout's history the same commits (same SHAs): `--local` starts at the previous
+   * release's last commit, which must be in whichever checkout a later test runs in.
+   */
+  const commitDate = (n: number) => {
+    const date = new Date(Date.UTC(2026, 0, 1, 0, 0, n)).toISOString();
+    return { GIT_AUTHOR_DATE: date, GIT_COMMITTER_DATE: date };
+  };
+
+  /** A git checkout with an origin remote and three commits by two authors; `commit` adds one more. */
+  async function gitCheckout(): Promise<{ dir: string; shas: string[]; commit: (message: string) => Promise<string> }> {
     const dir = await mkdtemp(join(tmpdir(), 'aa-git-'));
     const git = (...args: string[]) => exec('git', args, { cwd: dir, env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', HOME: dir } });
     await git('init', '-q', '-b', 'main');
@@ -39,10 +50,18 @@ describe('sentry-cli releases commands against the releases API', () => {
     for (const [i, [name, email]] of authors.entries()) {
       await writeFile(join(dir, `file-${i}.txt`), `content ${i}\n`);
       await git('add', '.');
-      await exec('git', ['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '-q', '-m', `Change ${i}`], { cwd: dir, env: { ...process.env, HOME: dir } });
+      await exec('git', ['-c', `user.name=${name}`, '-c', `user.email=${email}`, 'commit', '-q', '-m', `Change ${i}`], { cwd: dir, env: { ...process.env, HOME: dir, ...commitDate(i) } });
     }
     const { stdout } = await git('log', '--format=%H');
-    return { dir, shas: stdout.trim().split('\n') };
+    let added = 0;
+    const commit = async (message: string) => {
+      added += 1;
+      await writeFile(join(dir, `${message}.txt`), `${message}\n`);
+      await git('add', '.');
+      await exec('git', ['-c', 'user.name=Cy', '-c', 'user.email=cy@example.com', 'commit', '-q', '-m', message], { cwd: dir, env: { ...process.env, HOME: dir, ...commitDate(10 + added) } });
+      return (await git('rev-parse', 'HEAD')).stdout.trim();
+    };
+    return { dir, shas: stdout.trim().split('\n'), commit };
   }
 
   it('set-commits --local sends the local git history inline, authors included', async () => {
@@ -72,8 +91,56 @@ describe('sentry-cli releases commands against the releases API', () => {
 
     const result = expectSuccess(await cli(['releases', 'set-commits', '7.1.0', '--commit', 'acme/shop@0123456789abcdef0123456789abcdef01234567']));
     expect(result.stdout).toContain('acme/shop');
+    // recorded as the repository's head; with no provider to fetch the range, the commits stay (as in Sentry)
     const { body } = await release('7.1.0');
-    expect(body).toMatchObject({ commitCount: 1, lastCommit: { id: '0123456789abcdef0123456789abcdef01234567' } });
+    expect(body).toMatchObject({ commitCount: 1, lastCommit: { id: 'seed' } });
+    const heads = await sql<{ key: string }>`
+      SELECT c.key FROM release_head_commit h JOIN commit c ON c.id = h.commit_id JOIN release r ON r.id = h.release_id
+      WHERE r.version = '7.1.0'`.execute(api.db);
+    expect(heads.rows).toEqual([{ key: '0123456789abcdef0123456789abcdef01234567' }]);
+  });
+
+  it.each([2, 3] as CliMajor[])('sentry-cli %s.x info exits 0 with a valid token (its scopes shown) and 1 with a revoked one', async (major) => {
+    const created = await createApiToken(api.db, { organizationSlug: 'acme', name: `info-${major}` });
+    const withToken = { ...target, token: created.token };
+    const ok = expectSuccess(await runSentryCli(major, withToken, ['info']));
+    expect(ok.stdout).toContain('org:ci');
+    await revokeApiToken(api.db, created.id);
+    const revoked = await runSentryCli(major, withToken, ['info']);
+    expect(revoked.code).toBe(1);
+    expect(revoked.signal).toBeNull();
+  });
+
+  it('releases info --show-commits lists what set-commits --local stored (2.58.6 and 3.x)', async () => {
+    expectSuccess(await cli(['releases', 'new', '7.4.0']));
+    const { dir, shas } = await gitCheckout();
+    expectSuccess(await cli(['releases', 'set-commits', '7.4.0', '--local'], { cwd: dir }));
+    for (const major of [2, 3] as CliMajor[]) {
+      const shown = expectSuccess(await runSentryCli(major, target, ['releases', 'info', '7.4.0', '--show-commits']));
+      for (const sha of shas) expect(shown.stdout).toContain(sha.slice(0, 12));
+    }
+  });
+
+  it('3.x: a short-SHA range from set-commits --commit is never handed to the next set-commits --local', async () => {
+    const v3 = (args: string[], cwd?: string) => runSentryCli(3, target, args, cwd ? { cwd } : {});
+    const { dir, commit } = await gitCheckout();
+    // earlier tests' releases end at this history's head: 9.0.0 gets commits of its own
+    const shas = [await commit('before-9.0.0-b'), await commit('before-9.0.0-a')].reverse();
+    expectSuccess(await v3(['releases', 'new', '9.0.0']));
+    expectSuccess(await v3(['releases', 'set-commits', '9.0.0', '--local'], dir));
+    const repository = (await release('9.0.0')).body.lastCommit.repository.name as string;
+
+    // a range of short SHAs, as people type them
+    expectSuccess(await v3(['releases', 'new', '9.1.0']));
+    expectSuccess(await v3(['releases', 'set-commits', '9.1.0', '--commit', `${repository}@${shas[1]!.slice(0, 7)}..${shas[0]!.slice(0, 7)}`]));
+
+    const next = await commit('after-9.1.0');
+    expectSuccess(await v3(['releases', 'new', '9.2.0']));
+    const handed = await api.inject({ method: 'GET', url: '/api/0/organizations/acme/releases/9.2.0/previous-with-commits/' });
+    expect((handed.json() as Json).lastCommit.id).toBe(shas[0]);
+    const result = expectSuccess(await v3(['releases', 'set-commits', '9.2.0', '--local'], dir));
+    expect(result.stdout).toContain('9.2.0');
+    expect((await release('9.2.0')).body.lastCommit.id).toBe(next);
   });
 
   it('archives, restores and deletes a release', async () => {
