@@ -4,6 +4,8 @@ import { DEFAULT_CHUNK_SIZE } from '../domain/blobPolicy.js';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
+/** Parsed source maps cost about three times their JSON: 256 MiB holds some 80 MiB of maps. */
+export const DEFAULT_SYMBOLICATION_CACHE_BYTES = 256 * MiB;
 
 const int = (def: number, min = 0, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max).default(def);
 const bool = (def: boolean) => z.stringbool().default(def);
@@ -72,6 +74,7 @@ export const configSchema = z
     // sentry-cli always sends at least one whole chunk per request: below one chunk every upload would fail
     CHUNK_UPLOAD_MAX_REQUEST_BYTES: int(32 * MiB, DEFAULT_CHUNK_SIZE),
     CHUNK_UPLOAD_CONCURRENCY: int(8, 1, 255),
+    SYMBOLICATION_CACHE_BYTES: int(DEFAULT_SYMBOLICATION_CACHE_BYTES, 0),
     METRICS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   });
 
@@ -150,6 +153,8 @@ export interface Config {
   workerMetricsPort: number | undefined;
   /** what `GET chunk-upload/` advertises and `POST chunk-upload/` enforces (chunk size is DEFAULT_CHUNK_SIZE) */
   uploads: UploadSettings;
+  /** the in-memory budget of parsed source maps, texts and bundle listings of the symbolicate route, per process */
+  symbolication: { cacheBytes: number };
 }
 
 export interface UploadSettings {
@@ -232,5 +237,6 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       maxRequestBytes: c.CHUNK_UPLOAD_MAX_REQUEST_BYTES,
       concurrency: c.CHUNK_UPLOAD_CONCURRENCY,
     },
+    symbolication: { cacheBytes: c.SYMBOLICATION_CACHE_BYTES },
   };
 }

@@ -21,6 +21,10 @@ import { organizationReleaseFileRoutes, projectReleaseFileRoutes } from './relea
 import { organizationReleaseRoutes, projectReleaseRoutes } from './releases/routes.js';
 import type { HttpRouteDeps } from './routeDeps.js';
 import { uploadRoutes } from './uploads/routes.js';
+import { symbolicationRoutes } from './symbolication/routes.js';
+import { ByteBoundedCache } from '../symbolication/byteBoundedCache.js';
+import type { CachedValue } from '../symbolication/artifactStore.js';
+import { DEFAULT_SYMBOLICATION_CACHE_BYTES } from '../config/config.js';
 import { withTimeout } from '../lib/withTimeout.js';
 
 export interface HttpAppDeps extends Omit<HttpRouteDeps, 'bodyLimitBytes' | 'publicUrl'> {
@@ -91,6 +95,8 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
       await scope.register(projectReleaseRoutes(routeDeps));
       await scope.register(projectReleaseFileRoutes(routeDeps));
       await scope.register(artifactLookupRoutes(routeDeps));
+      const cache = new ByteBoundedCache<CachedValue>(deps.symbolicationCacheBytes ?? DEFAULT_SYMBOLICATION_CACHE_BYTES);
+      await scope.register(symbolicationRoutes({ db: deps.db, blobs: deps.blobs, cache }));
     },
     { prefix: PROJECT_PREFIX },
   );

@@ -22,4 +22,6 @@ export interface HttpRouteDeps {
   bodyLimitBytes: number;
   /** PUBLIC_URL: the base of absolute URLs we answer; undefined: the request's origin (see publicBaseUrl) */
   publicUrl: string | undefined;
+  /** SYMBOLICATION_CACHE_BYTES: the in-memory budget of parsed source maps (default DEFAULT_SYMBOLICATION_CACHE_BYTES) */
+  symbolicationCacheBytes?: number | undefined;
 }

@@ -34,6 +34,7 @@ export async function startHttpServer(ctx: AppContext): Promise<{ app: FastifyIn
       statusStore: ctx.statusStore,
       uploads: config.uploads,
       maxFileSize: config.limits.maxFileSize,
+      symbolicationCacheBytes: config.symbolication.cacheBytes,
     });
     await app.listen({ host: config.http.host, port: config.http.port });
     return {
