@@ -5,6 +5,7 @@ import { createLogger } from '../logging/logger.js';
 import { registerAdminCommands } from './commands/admin.js';
 import { registerAssembleCommands } from './commands/assemble.js';
 import { registerRoleCommands } from './commands/roles.js';
+import { registerSymbolicateCommand } from './commands/symbolicate.js';
 import { registerTokenCommands } from './commands/tokens.js';
 import { StartupError } from './services.js';
 
@@ -22,6 +23,7 @@ export function buildProgram(env: Record<string, string | undefined> = process.e
   registerAdminCommands(program, lazy);
   registerAssembleCommands(program, lazy);
   registerTokenCommands(program, lazy);
+  registerSymbolicateCommand(program, lazy);
   return program;
 }
 

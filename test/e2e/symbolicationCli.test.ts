@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,7 @@ import { createApiToken } from '../../src/auth/apiTokens.js';
 import { createOrganization } from '../../src/orgs/createOrganization.js';
 import { createProject } from '../../src/orgs/createProject.js';
 import type { ApiHarness } from '../http/apiHarness.js';
+import { TEST_REDIS_URL } from '../support/database.js';
 import { APP_ORIGIN, buildApp, copyInto, nodeStackTrace, urlOf, writeAppSources, type NodeFrame } from './esbuildApp.js';
 import { expectSuccess, runSentryCli, useCliServer, type CliTarget } from './sentryCli.js';
 
@@ -50,6 +52,20 @@ function expectedFrames(root: string, raw: NodeFrame[], resolved: NodeFrame[]) {
 
 function pick(frame: Frame) {
   return { abs_path: frame.abs_path, lineno: frame.lineno, colno: frame.colno, function: frame.function };
+}
+
+const CLI = join(process.cwd(), 'dist', 'src', 'main', 'cli.js');
+
+/** The built `assembler` command against the harness's database, Redis and storage. */
+async function assemblerCli(api: ApiHarness, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const h = api.assembly;
+  const env = { PATH: process.env.PATH ?? '', DATABASE_URL: h.testDb.url, REDIS_URL: TEST_REDIS_URL, REDIS_PREFIX: h.prefix, STORAGE_DIR: h.storageDir, TEMP_DIR: h.tempDir, LOG_LEVEL: 'warn' };
+  return new Promise((resolve) => {
+    execFile(process.execPath, [CLI, ...args], { env, timeout: 60_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
+    });
+  });
 }
 
 async function symbolicate(api: ApiHarness, body: unknown, options: { org?: string; project?: string; token?: string } = {}) {
@@ -218,6 +234,22 @@ describe('symbolication of release files without debug ids (UPLOAD_ACCEPT=releas
     });
     expect(errors).toContainEqual({ abs_path: urlOf(root, script), type: 'invalid_location', line: 400, col: innermost.colno });
     expect(errors).toContainEqual({ abs_path: `${APP_ORIGIN}/dist/static/nobody-uploaded.js`, type: 'missing_source' });
+
+    // the command line does the same from a request file: --json is the route's answer, without it a readable trace
+    const requestFile = join(root, 'request.json');
+    await writeFile(requestFile, JSON.stringify({ stacktraces: [{ frames }], release: '2.0.0' }));
+    const cliJson = await assemblerCli(api, ['symbolicate', '--org', 'acme', '--project', 'web', requestFile, '--json']);
+    expect(cliJson.code).toBe(0);
+    expect(JSON.parse(cliJson.stdout)).toEqual(answer);
+    const readable = await assemblerCli(api, ['symbolicate', '--org', 'acme', '--project', 'web', requestFile]);
+    expect(readable.code).toBe(0);
+    const thrown = expected.at(-1)!;
+    expect(readable.stdout.split('\n').slice(0, 2)).toEqual([
+      `    at ${thrown.function} (${thrown.abs_path}:${thrown.lineno}:${thrown.colno})`,
+      '        throw new Error(`total ${sum} is over the limit`);',
+    ]);
+    expect(readable.stdout).toMatch(/\[not symbolicated\]/);
+    expect(readable.stdout).toMatch(/errors:\n {4}missing_source {2}node:/);
 
     // without the release nothing is found by URL: the frames come back as they were
     const noRelease = (await symbolicate(api, { stacktraces: [{ frames }] })).json<Answer>();
