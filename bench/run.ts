@@ -4,6 +4,7 @@ import { runArtifactBundleBenchmark } from './artifactBundles.js';
 import { ratioOf, type BenchRow, type FloorResult, type RatioRow } from './benchHelpers.js';
 import { benchDashboards } from './dashboards.js';
 import { runReleaseBundleBenchmarks } from './releaseBundles.js';
+import { runSymbolicationBenchmark } from './symbolication.js';
 
 const mb = (bytes: number) => bytes / 2 ** 20;
 
@@ -62,6 +63,7 @@ async function main(): Promise<void> {
   printFloorParts('release bundle', release.floor);
   printFloorParts('artifact bundle', artifact.floor);
   const dashboards = await runDashboardBenchmark();
+  await runSymbolicationBenchmark(); // prints its own row
   console.log(
     `dashboard reconcile, 30 widgets x 3 queries, through the queue: p50 ${dashboards.p50Ms.toFixed(1)} ms, p99 ${dashboards.p99Ms.toFixed(1)} ms (n=${dashboards.n})`,
   );

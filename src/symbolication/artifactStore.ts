@@ -7,6 +7,7 @@ import { normalizeDebugId } from '../domain/debugId.js';
 import { isAppError } from '../domain/errors.js';
 import type { BundleManifest, ManifestFile } from '../domain/manifest.js';
 import type { JsResolvedWith, SourceMapOrigin } from '../domain/symbolication/jsTypes.js';
+import { SourceLines } from '../domain/symbolication/contextLines.js';
 import { parseSourceMap } from '../domain/symbolication/parseSourceMap.js';
 import { releaseFileUrlCandidates } from '../domain/urlCandidates.js';
 import { findScopedRelease } from '../releases/findScopedRelease.js';
@@ -33,7 +34,7 @@ export interface BundleLocation {
 }
 
 /** What the cache holds: parsed maps (or the fact that a map is malformed), texts, and bundle listings. */
-export type CachedValue = { kind: 'map'; map: TraceMap | null } | { kind: 'text'; text: string } | { kind: 'bundle'; zip: StoredZip; manifest: BundleManifest };
+export type CachedValue = { kind: 'map'; map: TraceMap | null } | { kind: 'text'; text: SourceLines } | { kind: 'bundle'; zip: StoredZip; manifest: BundleManifest };
 
 /** Source files and maps are read whole to parse; anything larger is treated as absent. */
 export const MAX_SYMBOLICATION_FILE_BYTES = 64 * 1024 * 1024;
@@ -101,13 +102,14 @@ export class ArtifactStore {
   }
 
   /** The artifact's text (UTF-8, replacement characters for bad bytes), cached by its key; null when too large. */
-  async readText(artifact: FoundArtifact): Promise<string | null> {
+  async readText(artifact: FoundArtifact): Promise<SourceLines | null> {
     const cached = this.cached(artifact, 'text');
     if (cached?.kind === 'text') return cached.text;
     const bytes = await this.readBounded(artifact);
     if (bytes === null) return null;
-    const text = bytes.toString('utf8');
-    this.remember(artifact, 'text', { kind: 'text', text }, text.length * 2);
+    const text = new SourceLines(bytes.toString('utf8'));
+    // the text and, once split, its lines: about twice the characters, at two bytes each
+    this.remember(artifact, 'text', { kind: 'text', text }, text.text.length * 4);
     return text;
   }
 

@@ -1,6 +1,6 @@
 import type { FileStoreDeps } from '../adapters/files/index.js';
 import type { ArtifactScope } from '../artifacts/bundleContent.js';
-import { contextLines } from '../domain/symbolication/contextLines.js';
+import { contextLines, SourceLines } from '../domain/symbolication/contextLines.js';
 import type {
   CompletedJsSymbolicationResponse,
   JsFrame,
@@ -22,10 +22,17 @@ export interface SymbolicationDeps extends FileStoreDeps {
 
 /** What a minified file resolves to: its text (when read) and its map, or why a frame of it cannot be resolved. */
 type ModuleResolution =
-  | { kind: 'error'; error: JsModuleErrorKind; minifiedSource: string | null }
+  | { kind: 'error'; error: JsModuleErrorKind; minifiedSource: SourceLines | null }
   /** a file with no map reference: its frames are answered as they came, without an error (Symbolicator does so) */
-  | { kind: 'no_sourcemap'; minifiedSource: string | null }
-  | { kind: 'ok'; minifiedSource: string | null; sourceMap: ResolvedSourceMap; bundle: FoundArtifact['bundle'] };
+  | { kind: 'no_sourcemap'; minifiedSource: SourceLines | null }
+  | {
+      kind: 'ok';
+      minifiedSource: SourceLines;
+      sourceMap: ResolvedSourceMap;
+      bundle: FoundArtifact['bundle'];
+      /** the map's embedded sources, split once per request */
+      embedded: Map<string, SourceLines>;
+    };
 
 /**
  * Symbolicator's `symbolicate-js` over the artifacts stored for the scope's organisation and project: every frame
@@ -93,15 +100,18 @@ async function symbolicateFrame(
     addError(raw.abs_path, module.error);
     return { frame: rawOut, raw: rawOut, tokenName: null };
   }
-  const result = resolveFrame(raw, module.sourceMap, callerName, module.minifiedSource);
+  const result = resolveFrame(raw, module.sourceMap, callerName, module.minifiedSource.text);
   if (!result.ok) {
     addError(raw.abs_path, result.error);
     return { frame: rawOut, raw: rawOut, tokenName: null };
   }
   const { frame, source, tokenName } = result.resolved;
   if (!applySourceContext) return { frame, raw: rawOut, tokenName };
-  let text = source.content;
-  if (text === null) {
+  let text: SourceLines | null = null;
+  if (source.content !== null) {
+    text = module.embedded.get(source.name) ?? new SourceLines(source.content);
+    module.embedded.set(source.name, text);
+  } else {
     // no `sourcesContent` for this source: the original file, if it was uploaded (beside the map first)
     const original = await store.findByUrl(source.absPath, module.bundle);
     text = original ? await store.readText(original) : null;
@@ -110,7 +120,7 @@ async function symbolicateFrame(
   return { frame: text === null ? frame : withContext(frame, text), raw: rawOut, tokenName };
 }
 
-function withContext(frame: JsFrame, source: string): JsFrame {
+function withContext(frame: JsFrame, source: SourceLines): JsFrame {
   const context = contextLines(source, frame.lineno, frame.colno);
   if (!context) return frame;
   const out: JsFrame = { ...frame, context_line: context.context_line };
@@ -131,7 +141,7 @@ async function resolveModule(store: ArtifactStore, absPath: string, debugId: str
   const minifiedSource = await store.readText(minified);
   if (minifiedSource === null) return { kind: 'error', error: { type: 'missing_source' }, minifiedSource: null };
 
-  const reference = sourceMapUrlFromHeaders(minified.headers) ?? sourceMappingUrlComment(minifiedSource);
+  const reference = sourceMapUrlFromHeaders(minified.headers) ?? sourceMappingUrlComment(minifiedSource.text);
   const referenceUrl = reference === null ? null : resolveUrl(absPath, reference);
   const fail = (error: JsModuleErrorKind): ModuleResolution => ({ kind: 'error', error, minifiedSource });
 
@@ -149,6 +159,7 @@ async function resolveModule(store: ArtifactStore, absPath: string, debugId: str
       kind: 'ok',
       minifiedSource,
       bundle: minified.bundle,
+      embedded: new Map(),
       sourceMap: { map, label: absPath, sourceBase: absPath, data: { sourcemap_origin: 'embedded', resolved_with: minified.resolvedWith } },
     };
   }
@@ -162,7 +173,7 @@ async function loadMap(
   artifact: FoundArtifact,
   label: string,
   absPath: string,
-  minifiedSource: string,
+  minifiedSource: SourceLines,
   fail: (error: JsModuleErrorKind) => ModuleResolution,
 ): Promise<ModuleResolution> {
   const read = await store.readMap(artifact);
@@ -172,6 +183,7 @@ async function loadMap(
     kind: 'ok',
     minifiedSource,
     bundle: artifact.bundle,
+    embedded: new Map(),
     sourceMap: {
       map: read.map,
       label,

@@ -9,9 +9,21 @@ export interface ContextLines {
   post_context: string[];
 }
 
+/** A text split into lines (once: a minified file of a megabyte is split for its first frame only). */
+export class SourceLines {
+  private split: string[] | null = null;
+
+  constructor(readonly text: string) {}
+
+  get lines(): string[] {
+    this.split ??= this.text.split(/\r\n|\r|\n/);
+    return this.split;
+  }
+}
+
 /** Context around the 1-based line, or null when the source has no such line. */
-export function contextLines(source: string, lineno: number, colno: number | undefined): ContextLines | null {
-  const lines = source.split(/\r\n|\r|\n/);
+export function contextLines(source: SourceLines, lineno: number, colno: number | undefined): ContextLines | null {
+  const lines = source.lines;
   const index = lineno - 1;
   if (index < 0 || index >= lines.length) return null;
   const trim = (line: string) => trimLine(line, colno ?? 0);
