@@ -89,6 +89,16 @@ describe('releases API', () => {
       expect(await api.db.selectFrom('release').select('id').where('version', 'in', ['x-1', 'latest', 'd-1']).execute()).toEqual([]);
     });
 
+    it('states the real version length limit (200 code points) for any version longer than that', async () => {
+      for (const length of [201, 251, 400]) {
+        const long = await post(`${web}/releases/`, { version: 'x'.repeat(length) });
+        expect([long.statusCode, long.json()]).toEqual([400, { version: ['Ensure this field has no more than 200 characters.'] }]);
+      }
+      // Sentry counts code points: 150 emoji are 300 UTF-16 units and still a valid version
+      const emoji = await post(`${web}/releases/`, { version: '😀'.repeat(150) });
+      expect(emoji.statusCode).toBe(201);
+    });
+
     it('archives and restores through the organisation upsert (sentry-cli releases archive/restore)', async () => {
       await post(`${web}/releases/`, { version: 'arch-1' });
       const archived = await post(`${org}/releases/`, { version: 'arch-1', projects: [], status: 'archived' });

@@ -63,7 +63,9 @@ const releaseFields = {
 
 /** POST releases/ (both scopes; the project scope ignores `projects`). */
 export const createReleaseBody = z.object({
-  version: text(250),
+  // no length here: releaseVersionProblem holds it to Sentry's 200 code points and says so (a zod max would
+  // count UTF-16 units and name the column's 250)
+  version: text(),
   projects: list(projectRef).optional(),
   ...releaseFields,
 });
