@@ -5,7 +5,7 @@ import { createApiToken } from '../../src/auth/apiTokens.js';
 import { parseConfig, type TrustProxy, type UploadSettings } from '../../src/config/config.js';
 import { buildHttpApp, type HttpAppDeps } from '../../src/http/buildHttpApp.js';
 import { DASHBOARD_QUEUE } from '../../src/jobs/dashboardJobs.js';
-import { silentLogger } from '../../src/logging/logger.js';
+import { silentLogger, type Logger } from '../../src/logging/logger.js';
 import { createProject } from '../../src/orgs/createProject.js';
 import { AssembleHarness, type HarnessOptions } from '../support/assembleHarness.js';
 import { TEST_REDIS_URL } from '../support/database.js';
@@ -17,6 +17,8 @@ export interface ApiHarnessOptions extends HarnessOptions {
   bullBoard?: { user: string; password: string };
   publicUrl?: string;
   trustProxy?: TrustProxy;
+  /** where the app logs (silent by default) */
+  logger?: Logger;
 }
 
 /**
@@ -48,7 +50,7 @@ export class ApiHarness {
       db: assembly.db,
       redis: assembly.redis,
       redisPrefix: prefix,
-      logger: silentLogger,
+      logger: options.logger ?? silentLogger,
       http: {
         bodyLimitBytes: options.bodyLimitBytes ?? defaults.http.bodyLimitBytes,
         bullBoard: options.bullBoard,
