@@ -1,4 +1,5 @@
 import { AppError } from './errors.js';
+import { findNulCharacter } from './nulCharacters.js';
 
 /** One `files` entry of a bundle's `manifest.json`, keyed by its path inside the zip. */
 export interface ManifestFile {
@@ -41,6 +42,7 @@ export function quoteManifestKey(key: string): string {
 /** Parses `manifest.json` bytes. Only the shape is checked here; keys are checked against the zip separately. */
 export function parseBundleManifest(bytes: Buffer): BundleManifest {
   const root = parseJsonObject(bytes);
+  rejectNulCharacters(root);
   return {
     org: optionalString(root, 'org'),
     release: optionalString(root, 'release'),
@@ -66,6 +68,28 @@ function parseJsonObject(bytes: Buffer): Record<string, unknown> {
   }
   if (!isPlainObject(value)) throw invalidBundle('manifest.json must be a JSON object');
   return value;
+}
+
+/**
+ * A NUL anywhere Postgres would store it (release, dist, urls, headers, extra fields) is a permanent `error` naming
+ * the field, not a database failure retried five times. File keys are checked with the zip (validateManifestKeys).
+ */
+function rejectNulCharacters(root: Record<string, unknown>): void {
+  const { files, ...rest } = root;
+  const top = findNulCharacter(rest);
+  if (top !== undefined) throw invalidBundle(`manifest ${quoteNulPath(top)} contains a NUL character`);
+  if (!isPlainObject(files)) return;
+  for (const [key, entry] of Object.entries(files)) {
+    const inEntry = findNulCharacter(entry);
+    if (inEntry === undefined) continue;
+    const where = inEntry === '' ? '' : ` ${quoteNulPath(inEntry)}`;
+    throw invalidBundle(`manifest entry ${quoteManifestKey(key)}${where} contains a NUL character`);
+  }
+}
+
+/** A path from findNulCharacter for a message (a key holding the NUL is JSON-escaped there already). */
+function quoteNulPath(path: string): string {
+  return `"${path}"`;
 }
 
 function optionalString(root: Record<string, unknown>, name: string): string | null {

@@ -11,6 +11,7 @@ import type { Database } from '../adapters/db/schema.js';
 import type { Redis } from '../adapters/redis/connect.js';
 import type { TrustProxy } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
+import { installNulCharacterCheck } from './rejectNulCharacters.js';
 import { dashboardRoutes } from './dashboards/routes.js';
 import { installErrorHandlers } from './errorHandler.js';
 import { apiIndexRoutes } from './index/routes.js';
@@ -55,6 +56,7 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
     trustProxy: deps.http.trustProxy ?? false,
   });
   installErrorHandlers(app);
+  installNulCharacterCheck(app);
   const queues = [deps.assembleQueue, deps.dashboardQueue];
   const routeDeps: HttpRouteDeps = { ...deps, bodyLimitBytes: deps.http.bodyLimitBytes, publicUrl: deps.http.publicUrl };
   instrumentRequests(app, createMetrics(queues));

@@ -94,6 +94,21 @@ describe('hostile input ends as a clean error, stores nothing and leaves no temp
     await expectError(bundle, /^the bundle is invalid: .*"files\/_\/_\/a\.js".*url/);
   });
 
+  // Postgres stores no NUL: each is a permanent error naming the field, at the first attempt, never five retries
+  it.each([
+    ['url', { url: '~/a\u0000.js' }, 'manifest entry "files/_/_/a.js" "url" contains a NUL character'],
+    ['header', { url: '~/a.js', headers: { Sourcemap: 'a.js\u0000.map' } }, 'manifest entry "files/_/_/a.js" "headers.Sourcemap" contains a NUL character'],
+    ['header name', { url: '~/a.js', headers: { 'x\u0000': 'v' } }, 'manifest entry "files/_/_/a.js" "headers["x\\u0000"]" contains a NUL character'],
+  ])('a NUL in a manifest %s', async (_what, entry, reason) => {
+    const rawManifest = JSON.stringify({ org: 'acme', release: VERSION, files: { 'files/_/_/a.js': entry } });
+    await expectError(await buildBundle({ release: VERSION, files: GOOD, rawManifest }), `the bundle is invalid: ${reason}`);
+  });
+
+  it('a NUL in the manifest dist', async () => {
+    const rawManifest = JSON.stringify({ org: 'acme', release: VERSION, dist: 'd\u0000', files: { 'files/_/_/a.js': { url: '~/a.js' } } });
+    await expectError(await buildBundle({ release: VERSION, files: GOOD, rawManifest }), 'the bundle is invalid: manifest "dist" contains a NUL character');
+  });
+
   it('a symlink entry', () =>
     buildBundle({ release: VERSION, files: GOOD, extraEntries: [{ path: 'files/_/_/link.js', content: '/etc/passwd', mode: 0o120777 }] }).then((b) =>
       expectError(b, 'the bundle is invalid: entry "files/_/_/link.js" is a symbolic link'),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { normalizeContentType } from '../../domain/contentType.js';
+import { findNulCharacter, NUL_CHARACTER_MESSAGE } from '../../domain/nulCharacters.js';
 
 /** Sentry's details for a refused single-file upload (the CLI prints them). */
 export const UPLOAD_FORM_ERROR = {
@@ -45,6 +46,8 @@ export type FormDecision = { ok: true; form: UploadForm } | { ok: false; error: 
 export function parseUploadForm(input: UploadFormInput): FormDecision {
   if (!input.file) return { ok: false, error: UPLOAD_FORM_ERROR.missingFile };
   const fields = uploadFieldsSchema.parse(input.fields);
+  const withNul = findNulCharacter({ ...fields, filename: input.file.filename });
+  if (withNul !== undefined) return { ok: false, error: `${withNul.replace(/\[\d+\]$/, '')}: ${NUL_CHARACTER_MESSAGE}` };
   const name = fields.name?.at(-1) ?? input.file.filename;
   if (!name || name === 'file') return { ok: false, error: UPLOAD_FORM_ERROR.missingName };
   if (SPECIAL_WHITESPACE.test(name)) return { ok: false, error: UPLOAD_FORM_ERROR.nameWhitespace };
