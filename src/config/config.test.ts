@@ -69,4 +69,12 @@ describe('parseConfig', () => {
   it('treats empty variables as unset', () => {
     expect(parseConfig({ PORT: '' }).http.port).toBe(8000);
   });
+
+  it('refuses a DATABASE_URL that is not a postgres URL, naming the setting but not echoing the value', () => {
+    for (const url of ['postgres://u:p@host:notaport/db', 'localhost:5432/db', 'mysql://u@h/db']) {
+      expect(() => parseConfig({ DATABASE_URL: url })).toThrow(/DATABASE_URL: not a parseable postgres:\/\/ URL/);
+    }
+    expect(() => parseConfig({ DATABASE_URL: 'postgres://u:s3cret@host:x/db' })).not.toThrow(/s3cret/);
+    expect(parseConfig({ DATABASE_URL: 'postgresql://u@db.internal/app' }).databaseUrl).toBe('postgresql://u@db.internal/app');
+  });
 });

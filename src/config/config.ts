@@ -21,7 +21,11 @@ export type UploadAccept = (typeof UPLOAD_ACCEPT_VALUES)[number];
  */
 export const configSchema = z
   .object({
-    DATABASE_URL: z.string().min(1).default('postgres://postgres@127.0.0.1:5432/artifact_assembler'),
+    DATABASE_URL: z
+      .string()
+      .min(1)
+      .refine(isPostgresUrl, 'not a parseable postgres:// URL, e.g. postgres://user:password@host:5432/database')
+      .default('postgres://postgres@127.0.0.1:5432/artifact_assembler'),
     DATABASE_POOL_SIZE: int(10, 1, 200),
     REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
     REDIS_PREFIX: z
@@ -90,6 +94,12 @@ function parseTrustProxy(value: string): TrustProxy {
 }
 
 export type TrustProxy = boolean | string[];
+
+/** pg would otherwise fail on a malformed URL with a TypeError far from the setting (its value is not echoed: secrets). */
+function isPostgresUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  return ['postgres:', 'postgresql:', 'socket:'].includes(new URL(value).protocol);
+}
 
 /** Rules that span several variables; checked on the raw environment so they are reported with the rest. */
 function crossFieldProblems(env: Record<string, string>): string[] {

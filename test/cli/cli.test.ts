@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -90,7 +91,73 @@ describe('the assembler command line', () => {
     await writeFile(path, await buildBundle({ org: 'someone-else', release: '3.1.4', files: [{ path: 'files/_/_/x.js', content: 'x' }] }));
     const result = await cli(['assemble', '--org', 'widget-works', '--release', '3.1.4', '--wait', path]);
     expect(result.code).toBe(1);
-    expect(result.stdout).toMatch(/^error: organization does not match uploaded bundle\n/);
+    expect(result.stderr).toBe('error: organization does not match uploaded bundle\n');
+    expect(result.stdout).toMatch(/^checksum=[0-9a-f]{40} /);
+  });
+
+  it('says which bundle path it cannot read, before connecting to anything', async () => {
+    const missing = join(h.tempDir, 'no-such-bundle.zip');
+    const result = await cli(['assemble', '--org', 'widget-works', '--release', '3.1.4', missing]);
+    expect(result).toEqual({ code: 1, stdout: '', stderr: `assembler: cannot read ${missing}: no such file\n` });
+  });
+
+  it('refuses option values that are not whole numbers as usage errors (exit 2), before doing anything', async () => {
+    for (const value of ['abc', '-5', '1.5', '10s']) {
+      const gc = await cli(['gc', '--grace-seconds', value]);
+      expect(gc.code).toBe(2);
+      expect(gc.stderr).toMatch(/--grace-seconds <n>' argument '.*' is invalid\. expected a whole number of at least 0/);
+      expect(gc.stdout).toBe('');
+    }
+    const timeout = await cli(['assemble', '--org', 'widget-works', '--release', '3.1.4', '--timeout', 'soon', 'x.zip']);
+    expect(timeout.code).toBe(2);
+    expect(timeout.stderr).toMatch(/--timeout <seconds>' argument 'soon' is invalid/);
+  });
+
+  it('runs gc with a grace period below the blob renewal interval only when --force is given', async () => {
+    const refused = await cli(['gc', '--grace-seconds', '3600']);
+    expect(refused).toMatchObject({ code: 2, stdout: '' });
+    expect(refused.stderr).toBe(
+      'assembler: a grace period of 3600 s is below the blob renewal interval (43200 s) and can delete blobs that are ' +
+        'still in use; pass --force to run it anyway\n',
+    );
+    const forced = await cli(['gc', '--grace-seconds', '3600', '--force']);
+    expect(forced).toMatchObject({ code: 0, stderr: '' });
+    expect(forced.stdout).toMatch(/^removed \d+ unreferenced blobs\n$/);
+    const safe = await cli(['gc', '--grace-seconds', '86400']);
+    expect(safe).toMatchObject({ code: 0, stderr: '' });
+  });
+
+  it('ends quietly when the reader of its output goes away (a pipe into head)', async () => {
+    const child = spawn(process.execPath, [CLI, 'release', 'files', '--org', 'widget-works', '3.1.4'], { env });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+  });
+
+  it('names STORAGE_DIR, in one line at start, when it cannot be written', async () => {
+    const blocker = join(h.tempDir, `storage-blocker-${process.pid}`);
+    await writeFile(blocker, '');
+    const result = await cli(['worker'], { STORAGE_DIR: join(blocker, 'blobs') });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      new RegExp(`^assembler: cannot write to STORAGE_DIR ${join(blocker, 'blobs')} \\(.+\\); set STORAGE_DIR to a directory this process can write\n$`),
+    );
+  });
+
+  it('names S3_BUCKET, in one line at start, when the bucket cannot be reached', async () => {
+    const s3 = { STORAGE_DRIVER: 's3', S3_BUCKET: 'nowhere', S3_ENDPOINT: 'http://127.0.0.1:1', S3_FORCE_PATH_STYLE: 'true', S3_ACCESS_KEY_ID: 'k', S3_SECRET_ACCESS_KEY: 's' };
+    const result = await cli(['worker'], s3);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^assembler: cannot write to S3_BUCKET nowhere at http:\/\/127\.0\.0\.1:1 \(.+\); check S3_BUCKET, S3_ENDPOINT and the S3 credentials\n$/);
+  });
+
+  it('says so when DATABASE_URL cannot be parsed', async () => {
+    const result = await cli(['org', 'create', 'x'], { DATABASE_URL: 'postgres://u:secret@db:port/app' });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/DATABASE_URL: not a parseable postgres:\/\/ URL/);
+    expect(result.stderr).not.toMatch(/secret|unexpected error/);
   });
 
   it('names the setting to change, in one line, when Postgres or Redis cannot be reached', async () => {

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AssemblerClient } from '../../client/assemblerClient.js';
 import { findOrganizationBySlug } from '../../adapters/db/organizations.js';
@@ -8,6 +9,7 @@ import { createAssembleQueue } from '../../jobs/assembleProducer.js';
 import { bullPrefix } from '../../jobs/queues.js';
 import { openAppContext } from '../appContext.js';
 import type { LazyEnv } from '../cli.js';
+import { integerAtLeast } from './usage.js';
 
 interface AssembleOptions {
   org: string;
@@ -23,8 +25,9 @@ export function registerAssembleCommands(program: Command, env: LazyEnv): void {
     .requiredOption('--org <slug>', 'organisation slug')
     .requiredOption('--release <version>', 'release version (must exist)')
     .option('--wait', 'poll until the bundle is ok or error')
-    .option('--timeout <seconds>', 'how long --wait polls', (v) => Number.parseInt(v, 10), 300)
+    .option('--timeout <seconds>', 'how long --wait polls', integerAtLeast(1), 300)
     .action(async (bundle: string, opts: AssembleOptions) => {
+      await assertReadableFile(bundle);
       const config = env.config();
       const ctx = await openAppContext(config, env.logger('warn'), { migrate: false });
       const queue = createAssembleQueue(ctx.redis, bullPrefix(config.redisPrefix), config.jobAttempts);
@@ -58,9 +61,20 @@ async function assembleBundle(
   if (opts.wait && status.state !== 'ok' && status.state !== 'error') {
     status = await client.waitForReleaseBundle(ref, { timeoutMs: opts.timeout * 1000 });
   }
-  process.stdout.write(`${status.state}${status.detail ? `: ${status.detail}` : ''}\n`);
+  const exitCode = exitCodeFor(status.state, Boolean(opts.wait));
+  // A failed assembly is an error like any other: its line goes to stderr, so `2>/dev/null` never hides success.
+  (exitCode === 0 ? process.stdout : process.stderr).write(`${status.state}${status.detail ? `: ${status.detail}` : ''}\n`);
   process.stdout.write(`checksum=${uploaded.checksum} chunks=${uploaded.chunks.length} bytes=${uploaded.size}\n`);
-  return exitCodeFor(status.state, Boolean(opts.wait));
+  return exitCode;
+}
+
+/** Checked before any connection is opened, so a typo in the path is one line rather than an upload that fails. */
+async function assertReadableFile(path: string): Promise<void> {
+  const problem = await stat(path).then(
+    (s) => (s.isFile() ? null : 'not a file'),
+    (err: NodeJS.ErrnoException) => (err.code === 'ENOENT' ? 'no such file' : err.code === 'EACCES' ? 'permission denied' : err.message),
+  );
+  if (problem) throw new AppError('not_found', `cannot read ${path}: ${problem}`);
 }
 
 /** With --wait only `ok` succeeds; without it, a bundle accepted for processing succeeds too (as sentry-cli does). */

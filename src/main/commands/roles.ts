@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
 import { migrateToLatest } from '../../adapters/db/migrate.js';
 import { collectGarbageBlobs } from '../../adapters/files/index.js';
+import { BLOB_RENEWAL_SECONDS } from '../../domain/blobPolicy.js';
 import { openAppContext, type AppContext } from '../appContext.js';
 import { connectDatabase } from '../services.js';
 import { onShutdown } from '../shutdown.js';
 import type { LazyEnv } from '../cli.js';
+import { integerAtLeast, UsageError } from './usage.js';
 
 type Stoppable = { close(): Promise<void> };
 
@@ -46,12 +48,21 @@ export function registerRoleCommands(program: Command, env: LazyEnv): void {
   program
     .command('gc')
     .description('delete blobs that nothing references and that are older than the grace period')
-    .option('--grace-seconds <n>', 'override BLOB_GC_GRACE_SECONDS', (v) => Number.parseInt(v, 10))
-    .action(async (opts: { graceSeconds?: number }) => {
+    .option('--grace-seconds <n>', 'override BLOB_GC_GRACE_SECONDS', integerAtLeast(0))
+    .option('--force', `allow a grace period below the blob renewal interval (${BLOB_RENEWAL_SECONDS} s)`)
+    .action(async (opts: { graceSeconds?: number; force?: boolean }) => {
       const config = env.config();
+      const graceSeconds = opts.graceSeconds ?? config.blobGcGraceSeconds;
+      // A blob reused within the renewal interval keeps its old timestamp: a shorter grace could delete it in use.
+      if (graceSeconds < BLOB_RENEWAL_SECONDS && !opts.force) {
+        throw new UsageError(
+          `a grace period of ${graceSeconds} s is below the blob renewal interval (${BLOB_RENEWAL_SECONDS} s) and can ` +
+            'delete blobs that are still in use; pass --force to run it anyway',
+        );
+      }
       const ctx = await openAppContext(config, env.logger(), { migrate: false });
       try {
-        const { removed } = await collectGarbageBlobs(ctx, { graceSeconds: opts.graceSeconds ?? config.blobGcGraceSeconds });
+        const { removed } = await collectGarbageBlobs(ctx, { graceSeconds });
         process.stdout.write(`removed ${removed} unreferenced blobs\n`);
       } finally {
         await ctx.close();
