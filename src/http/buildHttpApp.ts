@@ -9,10 +9,12 @@ import { timingSafeEqual } from 'node:crypto';
 import { asDashboardDb } from '../adapters/db/dashboardSchema.js';
 import type { Database } from '../adapters/db/schema.js';
 import type { Redis } from '../adapters/redis/connect.js';
+import { probeStorageWritable } from '../adapters/storage/storageProbe.js';
 import type { TrustProxy } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
 import { installNulCharacterCheck } from './rejectNulCharacters.js';
 import { dashboardRoutes } from './dashboards/routes.js';
+import { readinessRoute, type ReadinessCheck } from './readiness.js';
 import { installErrorHandlers } from './errorHandler.js';
 import { apiIndexRoutes } from './index/routes.js';
 import { createMetrics, instrumentRequests } from './metrics.js';
@@ -26,7 +28,6 @@ import { symbolicationRoutes } from './symbolication/routes.js';
 import { ByteBoundedCache } from '../symbolication/byteBoundedCache.js';
 import type { CachedValue } from '../symbolication/artifactStore.js';
 import { DEFAULT_SYMBOLICATION_CACHE_BYTES } from '../config/config.js';
-import { withTimeout } from '../lib/withTimeout.js';
 
 export interface HttpAppDeps extends Omit<HttpRouteDeps, 'bodyLimitBytes' | 'publicUrl'> {
   db: Kysely<Database>;
@@ -44,6 +45,8 @@ export interface HttpAppDeps extends Omit<HttpRouteDeps, 'bodyLimitBytes' | 'pub
   putWaitMs?: number;
   /** how long /readyz waits for each dependency */
   readyTimeoutMs?: number;
+  /** /readyz checks beyond the built-in database, redis and storage, by the name they answer under */
+  readinessChecks?: Record<string, ReadinessCheck>;
 }
 
 /** The HTTP front: health, readiness, metrics, the organisation API behind token auth, and Bull Board. */
@@ -62,14 +65,13 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   instrumentRequests(app, createMetrics(queues));
 
   app.get('/healthz', async () => ({ ok: true }));
-  app.get('/readyz', async (_request, reply) => {
-    const timeoutMs = deps.readyTimeoutMs ?? 2000;
-    const [database, redis] = await Promise.all([
-      probe(() => sql`SELECT 1`.execute(deps.db), timeoutMs),
-      probe(() => deps.redis.ping(), timeoutMs),
-    ]);
-    return reply.code(database && redis ? 200 : 503).send({ ok: database && redis, database, redis });
-  });
+  const readinessChecks: Record<string, ReadinessCheck> = {
+    database: () => sql`SELECT 1`.execute(deps.db),
+    redis: () => deps.redis.ping(),
+    storage: () => probeStorageWritable(deps.blobs),
+    ...deps.readinessChecks,
+  };
+  readinessRoute(app, readinessChecks, deps.readyTimeoutMs ?? 2000);
 
   await app.register(apiIndexRoutes(deps.db));
   await app.register(
@@ -105,14 +107,6 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
 
   if (deps.http.bullBoard) await registerBullBoard(app, queues, deps.http.bullBoard);
   return app;
-}
-
-/** True when `check` settles successfully within the timeout. */
-function probe(check: () => Promise<unknown>, timeoutMs: number): Promise<boolean> {
-  return withTimeout(check(), timeoutMs).then(
-    () => true,
-    () => false,
-  );
 }
 
 export const BULL_BOARD_PATH = '/admin/queues';

@@ -5,9 +5,8 @@ import { migrateToLatest } from '../adapters/db/migrate.js';
 import type { Redis } from '../adapters/redis/connect.js';
 import { AssembleStatusStore } from '../adapters/redis/assembleStatusStore.js';
 import type { BlobStore } from '../adapters/storage/BlobStore.js';
-import { createBlobStore } from '../adapters/storage/createBlobStore.js';
 import type { Logger } from '../logging/logger.js';
-import { connectDatabase, connectRedis } from './services.js';
+import { connectDatabase, connectRedis, openBlobStore } from './services.js';
 
 /** Everything a process role needs, built once by a composition root and closed once on shutdown. */
 export interface AppContext {
@@ -34,7 +33,7 @@ export async function openAppContext(config: Config, logger: Logger, options: Op
       if (applied.length > 0) logger.info({ applied }, 'migrations applied');
     }
     redis = await connectRedis(config);
-    const blobs = await createBlobStore(resolveStorage(config.storage));
+    const blobs = await openBlobStore(resolveStorage(config.storage));
     const statusStore = new AssembleStatusStore(redis, config.redisPrefix);
     const opened = redis;
     return {

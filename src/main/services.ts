@@ -2,6 +2,9 @@ import pg from 'pg';
 import type { Config } from '../config/config.js';
 import { createDb, type Db } from '../adapters/db/connect.js';
 import { createRedis, type Redis } from '../adapters/redis/connect.js';
+import type { BlobStore } from '../adapters/storage/BlobStore.js';
+import { createBlobStore } from '../adapters/storage/createBlobStore.js';
+import { probeStorageWritable } from '../adapters/storage/storageProbe.js';
 import { withTimeout } from '../lib/withTimeout.js';
 
 /** A startup failure that deserves one clear line naming the setting to change, not a stack trace. */
@@ -81,5 +84,27 @@ export async function connectRedis(config: Config, options: { forBullWorker?: bo
   } catch (err) {
     redis.disconnect();
     throw new StartupError(`cannot reach Redis at ${redactUrl(config.redisUrl)} (${describe(err)}); set REDIS_URL to a reachable server`);
+  }
+}
+
+const STORAGE_PROBE_TIMEOUT_MS = 15_000;
+
+/**
+ * Opens the configured blob store and proves it takes a write: a STORAGE_DIR this process cannot write, or an S3
+ * bucket it cannot reach, is a StartupError naming the setting instead of a failure at the first upload.
+ */
+export async function openBlobStore(storage: Config['storage']): Promise<BlobStore> {
+  const blobs = await createBlobStore(storage);
+  try {
+    await withTimeout(probeStorageWritable(blobs), STORAGE_PROBE_TIMEOUT_MS);
+    return blobs;
+  } catch (err) {
+    await blobs.close().catch(() => undefined);
+    throw new StartupError(
+      storage.driver === 'fs'
+        ? `cannot write to STORAGE_DIR ${storage.dir} (${describe(err)}); set STORAGE_DIR to a directory this process can write`
+        : `cannot write to S3_BUCKET ${storage.s3.bucket}${storage.s3.endpoint ? ` at ${storage.s3.endpoint}` : ''} ` +
+            `(${describe(err)}); check S3_BUCKET, S3_ENDPOINT and the S3 credentials`,
+    );
   }
 }

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { asDashboardDb } from '../../src/adapters/db/dashboardSchema.js';
 import { createRedis, type Redis } from '../../src/adapters/redis/connect.js';
 import { authenticateBearer, createApiToken, hashToken, revokeApiToken } from '../../src/auth/apiTokens.js';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssembleStatusStore } from '../../src/adapters/redis/assembleStatusStore.js';
@@ -176,10 +176,56 @@ describe('the HTTP app', () => {
   });
 
   describe('health, readiness and metrics', () => {
-    it('answers /healthz and /readyz with 200 when Postgres and Redis answer', async () => {
+    it('answers /healthz and /readyz with 200 when Postgres, Redis and the blob storage answer', async () => {
       expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ ok: true });
       const ready = await app.inject({ method: 'GET', url: '/readyz' });
-      expect([ready.statusCode, ready.json()]).toEqual([200, { ok: true, database: true, redis: true }]);
+      expect([ready.statusCode, ready.json()]).toEqual([200, { ok: true, database: true, redis: true, storage: true }]);
+    });
+
+    it('answers /readyz with 503 and storage: false while STORAGE_DIR cannot be written, and with 200 once it can', async () => {
+      // A regular file where the storage root's parent should be: unwritable even for root (ENOTDIR).
+      const blocker = join(blobDir, 'blocker');
+      await writeFile(blocker, '');
+      const broken = await buildHttpApp({
+        db: testDb.db,
+        redis: redis(false),
+        logger: silentLogger,
+        http: { bodyLimitBytes: 1024, bullBoard: undefined },
+        dashboardQueue: queue,
+        dashboardQueueEvents: queueEvents,
+        ...assembleDeps,
+        blobs: await createBlobStore({ driver: 'fs', dir: join(blocker, 'blobs') }),
+        readinessChecks: { extra: () => Promise.resolve() },
+      });
+      try {
+        const down = await broken.inject({ method: 'GET', url: '/readyz' });
+        expect([down.statusCode, down.json()]).toEqual([503, { ok: false, database: true, redis: true, storage: false, extra: true }]);
+        await rm(blocker);
+        await mkdir(blocker);
+        const up = await broken.inject({ method: 'GET', url: '/readyz' });
+        expect([up.statusCode, up.json()]).toEqual([200, { ok: true, database: true, redis: true, storage: true, extra: true }]);
+      } finally {
+        await broken.close();
+      }
+    });
+
+    it('answers /readyz under the name of each added check, 503 when one fails', async () => {
+      const extended = await buildHttpApp({
+        db: testDb.db,
+        redis: redis(false),
+        logger: silentLogger,
+        http: { bodyLimitBytes: 1024, bullBoard: undefined },
+        dashboardQueue: queue,
+        dashboardQueueEvents: queueEvents,
+        ...assembleDeps,
+        readinessChecks: { tempDir: () => Promise.reject(new Error('EACCES')) },
+      });
+      try {
+        const ready = await extended.inject({ method: 'GET', url: '/readyz' });
+        expect([ready.statusCode, ready.json()]).toEqual([503, { ok: false, database: true, redis: true, storage: true, tempDir: false }]);
+      } finally {
+        await extended.close();
+      }
     });
 
     it('answers /readyz with 503 naming Redis when its client is closed', async () => {
@@ -197,7 +243,7 @@ describe('the HTTP app', () => {
       });
       try {
         const ready = await broken.inject({ method: 'GET', url: '/readyz' });
-        expect([ready.statusCode, ready.json()]).toEqual([503, { ok: false, database: true, redis: false }]);
+        expect([ready.statusCode, ready.json()]).toEqual([503, { ok: false, database: true, redis: false, storage: true }]);
         expect((await broken.inject({ method: 'GET', url: '/admin/queues' })).statusCode).toBe(404);
       } finally {
         await broken.close();
