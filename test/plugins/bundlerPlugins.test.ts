@@ -2,9 +2,9 @@ import { execFile } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LookupMatchJson } from '../../src/http/artifactBundles/lookupRoutes.js';
 import { startCliTarget } from '../e2e/sentryCli.js';
 import type { ApiHarness } from '../http/apiHarness.js';
+import { lookupAsSymbolicator } from '../support/symbolicatorConsumer.js';
 import { createPluginApp, readTree, REPO_ROOT } from './pluginApp.js';
 
 /**
@@ -71,19 +71,6 @@ describe('Sentry bundler plugins against our server', () => {
     await api?.close();
   }, 30_000);
 
-  async function lookupByDebugId(debugId: string): Promise<LookupMatchJson[]> {
-    const res = await api.inject({ method: 'GET', url: LOOKUP, query: { debug_id: debugId } });
-    expect(res.statusCode).toBe(200);
-    return res.json<LookupMatchJson[]>();
-  }
-
-  /** Follows a lookup `url` (absolute, or relative to the server) as a client would, with the token. */
-  async function download(matchUrl: string): Promise<Buffer> {
-    const res = await fetch(new URL(matchUrl, url), { headers: { authorization: `Bearer ${api.token}` } });
-    expect(res.status).toBe(200);
-    return Buffer.from(await res.arrayBuffer());
-  }
-
   it.each(BUNDLERS)('%s: the build uploads its release and debug-id bundle, and every emitted script is found by its debug id', async (bundler) => {
     const app = await createPluginApp();
     const home = await mkdtemp(join(tmpdir(), 'aa-plugin-home-'));
@@ -126,20 +113,23 @@ describe('Sentry bundler plugins against our server', () => {
     // The entry and the lazily loaded receipt chunk; esbuild's plugin injects debug ids through entry points only.
     expect(withDebugId.length).toBeGreaterThanOrEqual(bundler === 'esbuild' ? 1 : 2);
 
+    // Symbolicator's way in: one lookup by debug id, every answered `url` fetched with the token, bundles unpacked.
+    const lookupUrl = `${url}${LOOKUP}`;
     for (const script of withDebugId) {
-      const matches = await lookupByDebugId(script.debugId);
-      const minified = matches.find((m) => m.debug_id === script.debugId && m.file_type === 'minified_source');
-      const sourceMap = matches.find((m) => m.debug_id === script.debugId && m.file_type === 'source_map');
-      if (!minified || !sourceMap) throw new Error(`${script.path} (${script.debugId}) not found: ${JSON.stringify(matches)}\n${transcript}`);
+      const { files } = await lookupAsSymbolicator({ lookupUrl, token: api.token, debugIds: [script.debugId] });
+      const ofScript = files.filter((f) => f.headers['debug-id'] === script.debugId);
+      const minified = ofScript.find((f) => f.fileType === 'minified_source');
+      const sourceMap = ofScript.find((f) => f.fileType === 'source_map');
+      if (!minified || !sourceMap) throw new Error(`${script.path} (${script.debugId}) not found: ${JSON.stringify(files.map((f) => [f.url, f.fileType, f.headers]))}\n${transcript}`);
+      // (The plugins upload copies named after the debug id, `~/<debug id>-<n>.js`: the debug id, not the path, finds them.)
       // The CLIs upload a copy of each file with the debug id written in: a `//# debugId=` comment appended to the
       // script, `debug_id` added to the map (and `sources` re-relativised to the copy's folder). Read back, the
       // script is the build output byte for byte plus exactly that comment; the map carries the same mappings.
-      const js = await download(minified.url);
-      expect(js.subarray(0, script.bytes.length).equals(script.bytes)).toBe(true);
-      expect(js.subarray(script.bytes.length).toString('utf8')).toMatch(new RegExp(`^\\n*//# debugId=${script.debugId}$`));
+      expect(minified.bytes.subarray(0, script.bytes.length).equals(script.bytes)).toBe(true);
+      expect(minified.bytes.subarray(script.bytes.length).toString('utf8')).toMatch(new RegExp(`^\\n*//# debugId=${script.debugId}$`));
       const localMap = output.get(`${script.path}.map`);
       if (!localMap) throw new Error(`${script.path} has no source map in the build output`);
-      expect(comparableSourceMap(await download(sourceMap.url))).toEqual({ ...comparableSourceMap(localMap), debug_id: script.debugId });
+      expect(comparableSourceMap(sourceMap.bytes)).toEqual({ ...comparableSourceMap(localMap), debug_id: script.debugId });
     }
   }, 180_000);
 });
