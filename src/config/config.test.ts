@@ -66,6 +66,30 @@ describe('parseConfig', () => {
     expect(parseConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1' }).http.trustProxy).toEqual(['10.0.0.0/8', '127.0.0.1']);
   });
 
+  it('connects to a Redis Cluster on REDIS_CLUSTER_NODES, with a hash-tagged prefix that defaults to {assembler}', () => {
+    const c = parseConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, [::1]:7001', REDIS_PASSWORD: 'pw', REDIS_TLS: 'true' });
+    expect(c.redis).toEqual({
+      mode: 'cluster',
+      nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '::1', port: 7001 }],
+      auth: { username: undefined, password: 'pw', tls: true },
+    });
+    expect(c.redisPrefix).toBe('{assembler}');
+    expect(parseConfig({ REDIS_CLUSTER_NODES: 'a:1', REDIS_PREFIX: 'team-{aa}' }).redisPrefix).toBe('team-{aa}');
+    expect(parseConfig({ REDIS_PREFIX: '{aa}' }).redis.mode).toBe('standalone');
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: 'a:1', REDIS_PREFIX: 'aa' })).toThrow(/REDIS_PREFIX: "aa" has no \{hash tag\}/);
+    expect(() => parseConfig({ REDIS_CLUSTER_NODES: 'a' })).toThrow(/REDIS_CLUSTER_NODES: "a" is not host:port/);
+    expect(() => parseConfig({ REDIS_PREFIX: '{a}{b}' })).toThrow(/REDIS_PREFIX/);
+  });
+
+  it('connects through Sentinel when REDIS_SENTINELS and REDIS_SENTINEL_MASTER are set, which go together', () => {
+    const c = parseConfig({ REDIS_SENTINELS: 's1:26379,s2:26379', REDIS_SENTINEL_MASTER: 'mymaster' });
+    expect(c.redis).toMatchObject({ mode: 'sentinel', masterName: 'mymaster', sentinels: [{ host: 's1', port: 26379 }, { host: 's2', port: 26379 }] });
+    expect(c.redisPrefix).toBe('');
+    expect(() => parseConfig({ REDIS_SENTINELS: 's1:26379' })).toThrow(/REDIS_SENTINEL_MASTER/);
+    expect(() => parseConfig({ REDIS_SENTINELS: 's:1', REDIS_SENTINEL_MASTER: 'm', REDIS_CLUSTER_NODES: 'a:1' })).toThrow(/not both/);
+    expect(parseConfig({}).redis).toMatchObject({ mode: 'standalone', url: 'redis://127.0.0.1:6379' });
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseConfig({ PORT: '' }).http.port).toBe(8000);
   });

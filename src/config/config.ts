@@ -28,10 +28,21 @@ export const configSchema = z
       .default('postgres://postgres@127.0.0.1:5432/artifact_assembler'),
     DATABASE_POOL_SIZE: int(10, 1, 200),
     REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
+    // optional `{hash tag}`: in Redis Cluster every key of ours must hash to one slot (BullMQ's Lua scripts need it)
     REDIS_PREFIX: z
       .string()
-      .regex(/^[A-Za-z0-9_-]*$/, 'letters, digits, "_" and "-" only (BullMQ forbids ":" in prefixes)')
-      .default(''),
+      .regex(
+        /^[A-Za-z0-9_-]*(\{[A-Za-z0-9_-]+\}[A-Za-z0-9_-]*)?$/,
+        'letters, digits, "_" and "-", with at most one {hash tag} (BullMQ forbids ":" in prefixes)',
+      )
+      .optional(),
+    REDIS_CLUSTER_NODES: optionalString.transform(parseHostPorts('REDIS_CLUSTER_NODES')),
+    REDIS_SENTINELS: optionalString.transform(parseHostPorts('REDIS_SENTINELS')),
+    REDIS_SENTINEL_MASTER: optionalString,
+    REDIS_USERNAME: optionalString,
+    REDIS_PASSWORD: optionalString,
+    REDIS_SENTINEL_PASSWORD: optionalString,
+    REDIS_TLS: bool(false),
     STORAGE_DRIVER: z.enum(['fs', 's3']).default('fs'),
     STORAGE_DIR: z.string().min(1).default('./data/blobs'),
     S3_BUCKET: optionalString,
@@ -101,12 +112,64 @@ function isPostgresUrl(value: string): boolean {
   return ['postgres:', 'postgresql:', 'socket:'].includes(new URL(value).protocol);
 }
 
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** `host:port,host:port` (IPv6 as `[::1]:port`) into a list; a malformed entry is a config error naming the setting. */
+function parseHostPorts(setting: string) {
+  return (value: string | undefined, ctx: z.RefinementCtx): HostPort[] | undefined => {
+    if (value === undefined) return undefined;
+    const out: HostPort[] = [];
+    for (const entry of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+      const match = /^\[?([^\[\]]+?)\]?:(\d{1,5})$/.exec(entry);
+      const port = match ? Number(match[2]) : 0;
+      if (!match || port < 1 || port > 65535) {
+        ctx.addIssue({ code: 'custom', message: `"${entry}" is not host:port (${setting} is a comma-separated list)` });
+        return undefined;
+      }
+      out.push({ host: match[1] as string, port });
+    }
+    if (out.length === 0) ctx.addIssue({ code: 'custom', message: `name at least one host:port` });
+    return out;
+  };
+}
+
+/** The default REDIS_PREFIX in cluster mode: hash-tagged, so queues, statuses, caches and locks share one slot. */
+export const DEFAULT_CLUSTER_PREFIX = '{assembler}';
+
+/** How to reach Redis: one server (REDIS_URL), a Redis Cluster, or a master found through Sentinel. */
+export type RedisTarget =
+  | { mode: 'standalone'; url: string; auth: RedisAuth }
+  | { mode: 'cluster'; nodes: HostPort[]; auth: RedisAuth }
+  | { mode: 'sentinel'; sentinels: HostPort[]; masterName: string; auth: RedisAuth; sentinelPassword: string | undefined };
+
+/** Credentials and TLS that apply to every node (a managed cluster's nodes all take the same ones). */
+export interface RedisAuth {
+  username: string | undefined;
+  password: string | undefined;
+  tls: boolean;
+}
+
 /** Rules that span several variables; checked on the raw environment so they are reported with the rest. */
 function crossFieldProblems(env: Record<string, string>): string[] {
   const problems: string[] = [];
   if (env.STORAGE_DRIVER === 's3' && !env.S3_BUCKET) problems.push('S3_BUCKET: is required when STORAGE_DRIVER=s3');
   if (Boolean(env.S3_ACCESS_KEY_ID) !== Boolean(env.S3_SECRET_ACCESS_KEY)) {
     problems.push('S3_SECRET_ACCESS_KEY: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together');
+  }
+  if (env.REDIS_CLUSTER_NODES && env.REDIS_SENTINELS) {
+    problems.push('REDIS_SENTINELS: set REDIS_CLUSTER_NODES or REDIS_SENTINELS, not both');
+  }
+  if (Boolean(env.REDIS_SENTINELS) !== Boolean(env.REDIS_SENTINEL_MASTER)) {
+    problems.push('REDIS_SENTINEL_MASTER: REDIS_SENTINELS and REDIS_SENTINEL_MASTER (the master\'s name) go together');
+  }
+  if (env.REDIS_CLUSTER_NODES && env.REDIS_PREFIX !== undefined && !/\{[^{}]+\}/.test(env.REDIS_PREFIX)) {
+    problems.push(
+      `REDIS_PREFIX: "${env.REDIS_PREFIX}" has no {hash tag}; in Redis Cluster mode every key must share one slot, ` +
+        `e.g. REDIS_PREFIX={${env.REDIS_PREFIX}} (unset, it defaults to ${DEFAULT_CLUSTER_PREFIX})`,
+    );
   }
   if (Boolean(env.BULL_BOARD_USER) !== Boolean(env.BULL_BOARD_PASSWORD)) {
     problems.push('BULL_BOARD_PASSWORD: BULL_BOARD_USER and BULL_BOARD_PASSWORD go together');
@@ -129,6 +192,8 @@ export interface Config {
   databaseUrl: string;
   databasePoolSize: number;
   redisUrl: string;
+  /** the standalone server, cluster or Sentinel every Redis client of the service connects to */
+  redis: RedisTarget;
   redisPrefix: string;
   storage: { driver: 'fs'; dir: string } | { driver: 's3'; s3: S3Settings };
   tempDir: string;
@@ -198,7 +263,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     databaseUrl: c.DATABASE_URL,
     databasePoolSize: c.DATABASE_POOL_SIZE,
     redisUrl: c.REDIS_URL,
-    redisPrefix: c.REDIS_PREFIX,
+    redis: redisTarget(c),
+    redisPrefix: c.REDIS_PREFIX ?? (c.REDIS_CLUSTER_NODES ? DEFAULT_CLUSTER_PREFIX : ''),
     storage:
       c.STORAGE_DRIVER === 's3'
         ? {
@@ -249,4 +315,19 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     symbolication: { cacheBytes: c.SYMBOLICATION_CACHE_BYTES },
   };
+}
+
+function redisTarget(c: RawConfig): RedisTarget {
+  const auth: RedisAuth = { username: c.REDIS_USERNAME, password: c.REDIS_PASSWORD, tls: c.REDIS_TLS };
+  if (c.REDIS_CLUSTER_NODES) return { mode: 'cluster', nodes: c.REDIS_CLUSTER_NODES, auth };
+  if (c.REDIS_SENTINELS && c.REDIS_SENTINEL_MASTER) {
+    return {
+      mode: 'sentinel',
+      sentinels: c.REDIS_SENTINELS,
+      masterName: c.REDIS_SENTINEL_MASTER,
+      auth,
+      sentinelPassword: c.REDIS_SENTINEL_PASSWORD,
+    };
+  }
+  return { mode: 'standalone', url: c.REDIS_URL, auth };
 }

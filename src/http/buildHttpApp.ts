@@ -8,7 +8,8 @@ import { sql, type Kysely } from 'kysely';
 import { timingSafeEqual } from 'node:crypto';
 import { asDashboardDb } from '../adapters/db/dashboardSchema.js';
 import type { Database } from '../adapters/db/schema.js';
-import type { Redis } from '../adapters/redis/connect.js';
+import { ensureWritableTempDir } from '../adapters/files/tempDir.js';
+import { prefixedKey, type Redis } from '../adapters/redis/connect.js';
 import { probeStorageWritable } from '../adapters/storage/storageProbe.js';
 import type { TrustProxy } from '../config/config.js';
 import type { Logger } from '../logging/logger.js';
@@ -43,6 +44,8 @@ export interface HttpAppDeps extends Omit<HttpRouteDeps, 'bodyLimitBytes' | 'pub
   dashboardQueue: Queue;
   dashboardQueueEvents: QueueEvents;
   putWaitMs?: number;
+  /** TEMP_DIR: /readyz fails while it cannot be written (undefined: not checked) */
+  tempDir?: string;
   /** how long /readyz waits for each dependency */
   readyTimeoutMs?: number;
   /** /readyz checks beyond the built-in database, redis and storage, by the name they answer under */
@@ -65,10 +68,13 @@ export async function buildHttpApp(deps: HttpAppDeps): Promise<FastifyInstance> 
   instrumentRequests(app, createMetrics(queues));
 
   app.get('/healthz', async () => ({ ok: true }));
+  const tempDir = deps.tempDir;
   const readinessChecks: Record<string, ReadinessCheck> = {
     database: () => sql`SELECT 1`.execute(deps.db),
-    redis: () => deps.redis.ping(),
+    // a key under our prefix: in a cluster this asks the master serving our hash slot, not any node
+    redis: () => deps.redis.exists(prefixedKey(deps.redisPrefix, 'readyz')),
     storage: () => probeStorageWritable(deps.blobs),
+    ...(tempDir === undefined ? {} : { tempDir: () => ensureWritableTempDir(tempDir) }),
     ...deps.readinessChecks,
   };
   readinessRoute(app, readinessChecks, deps.readyTimeoutMs ?? 2000);

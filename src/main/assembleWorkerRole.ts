@@ -1,13 +1,15 @@
 import type { Worker } from 'bullmq';
 import { sql } from 'kysely';
 import type { Config } from '../config/config.js';
-import { bullConnection } from '../adapters/redis/connect.js';
+import { ensureWritableTempDir } from '../adapters/files/tempDir.js';
+import { bullConnection, closeBullConnection } from '../adapters/redis/connect.js';
 import { bullPrefix } from '../jobs/queues.js';
 import type { AssembleSettings } from '../workers/assemble/assembleReleaseBundle.js';
 import { createAssembleWorker } from '../workers/assemble/createAssembleWorker.js';
 import type { AssembleJobResult } from '../workers/assemble/processor.js';
 import { pauseWhileDatabaseDown } from '../workers/pauseWhileDatabaseDown.js';
 import type { AppContext } from './appContext.js';
+import { StartupError } from './services.js';
 
 export function assembleSettings(config: Config): AssembleSettings {
   return {
@@ -22,13 +24,20 @@ export function assembleSettings(config: Config): AssembleSettings {
   };
 }
 
-/** Starts the assemble worker on its own blocking Redis connection; the caller closes it on shutdown. */
-export function startAssembleWorker(ctx: AppContext): Worker<unknown, AssembleJobResult> {
+/**
+ * Starts the assemble worker on its own blocking Redis connection; the caller closes it on shutdown. Refuses to start
+ * (a StartupError naming TEMP_DIR) when the temp dir cannot be created or written: every job would fail otherwise.
+ */
+export async function startAssembleWorker(ctx: AppContext): Promise<{ worker: Worker<unknown, AssembleJobResult>; close(): Promise<void> }> {
   const { config } = ctx;
+  await ensureWritableTempDir(config.tempDir).catch((err: unknown) => {
+    throw new StartupError((err as Error).message);
+  });
+  const connection = bullConnection(config.redis, { forBullWorker: true });
   const worker = createAssembleWorker(
     { db: ctx.db, blobs: ctx.blobs, statusStore: ctx.statusStore, settings: assembleSettings(config) },
     {
-      connection: bullConnection(config.redisUrl, { forBullWorker: true }),
+      connection,
       prefix: bullPrefix(config.redisPrefix),
       concurrency: config.workerConcurrency,
       logger: ctx.logger,
@@ -37,5 +46,11 @@ export function startAssembleWorker(ctx: AppContext): Worker<unknown, AssembleJo
     },
   );
   pauseWhileDatabaseDown(worker, { probe: () => sql`SELECT 1`.execute(ctx.db), logger: ctx.logger });
-  return worker;
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await closeBullConnection(connection);
+    },
+  };
 }

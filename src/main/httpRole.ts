@@ -1,6 +1,6 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { FastifyInstance } from 'fastify';
-import { bullConnection } from '../adapters/redis/connect.js';
+import { bullConnection, closeBullConnection } from '../adapters/redis/connect.js';
 import { createAssembleQueue } from '../jobs/assembleProducer.js';
 import { DASHBOARD_QUEUE } from '../jobs/dashboardJobs.js';
 import { bullPrefix } from '../jobs/queues.js';
@@ -15,10 +15,14 @@ import type { AppContext } from './appContext.js';
 export async function startHttpServer(ctx: AppContext): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
   const { config } = ctx;
   const prefix = bullPrefix(config.redisPrefix);
-  const dashboardQueue = new Queue(DASHBOARD_QUEUE, { connection: bullConnection(config.redisUrl), prefix });
-  const dashboardQueueEvents = new QueueEvents(DASHBOARD_QUEUE, { connection: bullConnection(config.redisUrl, { forBullWorker: true }), prefix });
-  const assembleQueue = createAssembleQueue(bullConnection(config.redisUrl), prefix, config.jobAttempts);
-  const closeQueues = () => Promise.all([dashboardQueueEvents.close(), dashboardQueue.close(), assembleQueue.close()]).then(() => undefined);
+  const connections = [bullConnection(config.redis), bullConnection(config.redis, { forBullWorker: true }), bullConnection(config.redis)] as const;
+  const dashboardQueue = new Queue(DASHBOARD_QUEUE, { connection: connections[0], prefix });
+  const dashboardQueueEvents = new QueueEvents(DASHBOARD_QUEUE, { connection: connections[1], prefix });
+  const assembleQueue = createAssembleQueue(connections[2], prefix, config.jobAttempts);
+  const closeQueues = async () => {
+    await Promise.all([dashboardQueueEvents.close(), dashboardQueue.close(), assembleQueue.close()]);
+    await Promise.all(connections.map(closeBullConnection));
+  };
   try {
     await dashboardQueueEvents.waitUntilReady();
     const app = await buildHttpApp({
@@ -29,6 +33,7 @@ export async function startHttpServer(ctx: AppContext): Promise<{ app: FastifyIn
       dashboardQueue,
       dashboardQueueEvents,
       redisPrefix: config.redisPrefix,
+      tempDir: config.tempDir,
       blobs: ctx.blobs,
       assembleQueue,
       statusStore: ctx.statusStore,

@@ -75,15 +75,15 @@ async function createDatabase(url: string): Promise<void> {
   }
 }
 
-/** Connects to Redis and pings it; a StartupError naming REDIS_URL when it cannot be reached. */
+/** Connects to Redis (server, cluster or Sentinel) and pings it; a StartupError naming the setting when unreachable. */
 export async function connectRedis(config: Config, options: { forBullWorker?: boolean } = {}): Promise<Redis> {
-  const redis = createRedis(config.redisUrl, { ...options, lazyConnect: true });
+  const redis = createRedis(config.redis, { ...options, lazyConnect: true });
   try {
-    await withTimeout(redis.connect().then(() => redis.ping()), 5000);
+    await withTimeout(redis.connect().then(() => redis.ping()), 10_000);
     return redis;
   } catch (err) {
     redis.disconnect();
-    throw new StartupError(`cannot reach Redis at ${redactUrl(config.redisUrl)} (${describe(err)}); set REDIS_URL to a reachable server`);
+    throw new StartupError(`cannot reach ${describeRedisTarget(config)} (${describe(err)}); ${redisSettingHint(config)}`);
   }
 }
 
@@ -107,4 +107,18 @@ export async function openBlobStore(storage: Config['storage']): Promise<BlobSto
             `(${describe(err)}); check S3_BUCKET, S3_ENDPOINT and the S3 credentials`,
     );
   }
+}
+
+function describeRedisTarget(config: Config): string {
+  const target = config.redis;
+  const nodes = (list: { host: string; port: number }[]) => list.map((n) => `${n.host}:${n.port}`).join(',');
+  if (target.mode === 'cluster') return `the Redis Cluster at ${nodes(target.nodes)}`;
+  if (target.mode === 'sentinel') return `Redis master "${target.masterName}" through the sentinels ${nodes(target.sentinels)}`;
+  return `Redis at ${redactUrl(target.url)}`;
+}
+
+function redisSettingHint(config: Config): string {
+  if (config.redis.mode === 'cluster') return 'set REDIS_CLUSTER_NODES to reachable cluster nodes';
+  if (config.redis.mode === 'sentinel') return 'set REDIS_SENTINELS and REDIS_SENTINEL_MASTER to reachable sentinels and a known master';
+  return 'set REDIS_URL to a reachable server';
 }

@@ -80,7 +80,7 @@ async function runRoles(env: LazyEnv, roles: Role[], migrate: boolean): Promise<
   let metricsPort: number | undefined;
   // Each role's code is loaded only when the role runs: a worker process does not pay the memory of the HTTP stack.
   try {
-    if (roles.includes('assemble')) running.push((await import('../assembleWorkerRole.js')).startAssembleWorker(ctx));
+    if (roles.includes('assemble')) running.push(await (await import('../assembleWorkerRole.js')).startAssembleWorker(ctx));
     if (roles.includes('dashboards')) running.push((await import('../dashboardWorkerRole.js')).startDashboardWorker(ctx));
     if (roles.includes('api')) running.push(await (await import('../httpRole.js')).startHttpServer(ctx));
     else if (config.workerMetricsPort !== undefined) {
