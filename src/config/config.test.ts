@@ -90,6 +90,11 @@ describe('parseConfig', () => {
     expect(parseConfig({}).redis).toMatchObject({ mode: 'standalone', url: 'redis://127.0.0.1:6379' });
   });
 
+  it('migrates over DATABASE_MIGRATION_URL when set (a direct connection behind a transaction pooler), else DATABASE_URL', () => {
+    expect(parseConfig({ DATABASE_URL: 'postgres://bouncer/db' }).databaseMigrationUrl).toBe('postgres://bouncer/db');
+    expect(parseConfig({ DATABASE_URL: 'postgres://bouncer/db', DATABASE_MIGRATION_URL: 'postgres://direct/db' }).databaseMigrationUrl).toBe('postgres://direct/db');
+  });
+
   it('treats empty variables as unset', () => {
     expect(parseConfig({ PORT: '' }).http.port).toBe(8000);
   });

@@ -27,6 +27,8 @@ export const configSchema = z
       .refine(isPostgresUrl, 'not a parseable postgres:// URL, e.g. postgres://user:password@host:5432/database')
       .default('postgres://postgres@127.0.0.1:5432/artifact_assembler'),
     DATABASE_POOL_SIZE: int(10, 1, 200),
+    // Kysely's migration lock is session-level: behind PgBouncer in transaction mode, migrate over a direct connection
+    DATABASE_MIGRATION_URL: optionalString,
     REDIS_URL: z.string().min(1).default('redis://127.0.0.1:6379'),
     // optional `{hash tag}`: in Redis Cluster every key of ours must hash to one slot (BullMQ's Lua scripts need it)
     REDIS_PREFIX: z
@@ -190,6 +192,8 @@ export interface S3Settings {
 
 export interface Config {
   databaseUrl: string;
+  /** where `migrate` (and `all`) apply migrations: DATABASE_MIGRATION_URL, else DATABASE_URL */
+  databaseMigrationUrl: string;
   databasePoolSize: number;
   redisUrl: string;
   /** the standalone server, cluster or Sentinel every Redis client of the service connects to */
@@ -261,6 +265,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
   const c = result.data;
   return {
     databaseUrl: c.DATABASE_URL,
+    databaseMigrationUrl: c.DATABASE_MIGRATION_URL ?? c.DATABASE_URL,
     databasePoolSize: c.DATABASE_POOL_SIZE,
     redisUrl: c.REDIS_URL,
     redis: redisTarget(c),

@@ -25,13 +25,10 @@ export interface OpenOptions {
 }
 
 export async function openAppContext(config: Config, logger: Logger, options: OpenOptions): Promise<AppContext> {
-  const db = await connectDatabase(config, { createIfMissing: options.migrate });
+  if (options.migrate) await applyMigrations(config, logger);
+  const db = await connectDatabase(config, { createIfMissing: false });
   let redis: Redis | undefined;
   try {
-    if (options.migrate) {
-      const applied = await migrateToLatest(db);
-      if (applied.length > 0) logger.info({ applied }, 'migrations applied');
-    }
     redis = await connectRedis(config);
     const blobs = await openBlobStore(resolveStorage(config.storage));
     const statusStore = new AssembleStatusStore(redis, config.redisPrefix);
@@ -53,6 +50,17 @@ export async function openAppContext(config: Config, logger: Logger, options: Op
     redis?.disconnect();
     await db.destroy();
     throw err;
+  }
+}
+
+/** Applies pending migrations over DATABASE_MIGRATION_URL (else DATABASE_URL), creating the database when missing. */
+async function applyMigrations(config: Config, logger: Logger): Promise<void> {
+  const db = await connectDatabase({ ...config, databaseUrl: config.databaseMigrationUrl }, { createIfMissing: true });
+  try {
+    const applied = await migrateToLatest(db);
+    if (applied.length > 0) logger.info({ applied }, 'migrations applied');
+  } finally {
+    await db.destroy();
   }
 }
 

@@ -61,8 +61,8 @@ async function deploy(redisEnv: Record<string, string>, name: string): Promise<D
   const dir = join(base, name);
   const storageDir = join(dir, 'blobs');
   const env = sharedEnv(redisEnv, storageDir);
-  // migrations run through PgBouncer (Kysely's migration lock is a transaction-level advisory lock)
-  expect(await cli(env, 'migrate')).toMatch(/up to date|applied/);
+  // Kysely's migration lock is a session-level advisory lock: migrations take the direct URL, as the README says
+  expect(await cli({ ...env, DATABASE_MIGRATION_URL: testDb.url }, 'migrate')).toMatch(/up to date|applied/);
   const org = /organization (\S+)/.exec(await cli(env, 'org', 'create', `Scale ${name}`))?.[1] as string;
   await cli(env, 'project', 'create', 'web', '--org', org, '--slug', 'web');
   const token = await cli(env, 'token', 'create', '--org', org);
@@ -78,7 +78,12 @@ async function deploy(redisEnv: Record<string, string>, name: string): Promise<D
     await Promise.all(all.map((p) => p.kill()));
   };
   try {
-    for (const p of all) await p.waitForLog(/"msg":"started"/, 30_000);
+    const roles = ['api', 'worker 0', 'worker 1', 'dashboards'];
+    for (const [i, p] of all.entries()) {
+      await p.waitForLog(/"msg":"started"/, 90_000).catch((err: Error) => {
+        throw new Error(`${roles[i]}: ${err.message}`);
+      });
+    }
     const baseUrl = `http://127.0.0.1:${port}`;
     expect((await fetch(`${baseUrl}/readyz`)).status).toBe(200);
     return { api, workers, dashboards, target: { url: baseUrl, token, org, project: 'web' }, baseUrl, stop };

@@ -36,7 +36,8 @@ export function registerRoleCommands(program: Command, env: LazyEnv): void {
     .command('migrate')
     .description('apply pending database migrations (creating the database if it does not exist)')
     .action(async () => {
-      const db = await connectDatabase(env.config(), { createIfMissing: true });
+      const config = env.config();
+      const db = await connectDatabase({ ...config, databaseUrl: config.databaseMigrationUrl }, { createIfMissing: true });
       try {
         const applied = await migrateToLatest(db);
         process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'database is up to date\n');
