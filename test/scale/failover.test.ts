@@ -180,7 +180,12 @@ async function uploadThroughFailover(d: Deployment, killMaster: () => Promise<vo
   const elapsedS = (Date.now() - started) / 1000;
 
   const failed = results.map((r, i) => ({ i, r })).filter(({ r }) => r.code !== 0);
-  expect(failed.map(({ i, r }) => `upload ${i}: exit ${r.code}\n${r.stderr.slice(-600)}`)).toEqual([]);
+  if (failed.length > 0) {
+    const errors = d.api.logs().split('\n').filter((l) => /"level":(50|60)/.test(l) || /"statusCode":5\d\d/.test(l));
+    process.stdout.write(`api errors during the failover:\n${errors.slice(0, 10).join('\n')}\n`);
+    process.stdout.write(`surviving worker, last lines:\n${d.workers[1]?.logs().split('\n').slice(-15).join('\n')}\n`);
+  }
+  expect(failed.map(({ i, r }) => `upload ${i}: exit ${r.code} ${r.signal ?? ''}\n${r.stderr.slice(-600)}`)).toEqual([]);
   expect([200, 202]).toContain(putStatus);
 
   // every release is readable through artifact-lookup

@@ -109,8 +109,8 @@ export function sentinelOptions(target: Extract<RedisTarget, { mode: 'sentinel' 
     lazyConnect: options.lazyConnect ?? false,
     retryStrategy: reconnectDelay,
     sentinelRetryStrategy: reconnectDelay,
-    // the sentinels announce the new master: reconnect then, instead of after the old one times out
-    failoverDetector: true,
+    // not `failoverDetector`: its reconnect on +switch-master raced a reconnect already under way and left BullMQ's
+    // worker connection closed for good (seen in test/scale); a killed master is noticed by the dropped connection
     // the old master came back as a replica and refuses writes: reconnect (to the master Sentinel names) and resend
     reconnectOnError: (err) => (err.message.startsWith('READONLY') ? 2 : false),
   };
