@@ -167,12 +167,14 @@ async function uploadThroughFailover(d: Deployment, killMaster: () => Promise<vo
   expect(created.status).toBe(201);
   const dashboardId = ((await created.json()) as { id: string }).id;
 
+  let putBody = '';
   const started = Date.now();
   const uploads = Promise.all(dists.map((dir, i) => upload(d.target, i, dir)));
   const chaos = (async () => {
     await d.workers[0]?.waitForLog(/"msg":"job (started|finished)"/, 60_000).catch(() => undefined);
     await Promise.all([killMaster(), d.workers[0]?.kill()]);
     const put = await authed(d, 'PUT', `/dashboards/${dashboardId}/`, { title: 'Scale', widgets: [widget('during failover')] });
+    putBody = await put.text();
     return put.status;
   })();
   const { result, notReadyMs, unready503 } = await watchReadiness(d.baseUrl, Promise.all([uploads, chaos]));
@@ -202,6 +204,9 @@ async function uploadThroughFailover(d: Deployment, killMaster: () => Promise<vo
     const res = await authed(d, 'GET', `/dashboards/${dashboardId}/`);
     titles = ((await res.json()) as { widgets: { title: string }[] }).widgets.map((w) => w.title);
     if (titles[0] !== 'during failover') await sleep(200);
+  }
+  if (titles[0] !== 'during failover') {
+    process.stdout.write(`dashboard PUT answered ${putStatus} ${putBody.slice(0, 400)}\ndashboards worker:\n${d.dashboards.logs().slice(-3000)}\n`);
   }
   expect(titles).toEqual(['during failover']);
   // the survivors are alive and ready without a restart
