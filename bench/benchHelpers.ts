@@ -1,26 +1,22 @@
-import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AssembleHarness } from '../test/support/assembleHarness.js';
 import { WorkerProcess, harnessWorkerEnv } from '../test/support/workerProcess.js';
 
-/** A measured row of the table. */
-export interface BenchRow {
-  name: string;
-  files: number;
-  bytes: number;
+/** One timed run of one side of a row (ours or its floor). */
+export interface Sample {
   seconds: number;
-  peakRssMb: number | null;
+  /** the worker's peak RSS (VmHWM) over the run */
+  peakRssMb?: number | null;
+  /** the worker's RSS once started, before it took a job */
+  idleRssMb?: number | null;
+  /** named parts of the run (floor tool steps, worker stages), in seconds */
+  parts?: Record<string, number>;
 }
 
-/** A worker time over its plain-tools floor: below 1 the service beats the shell tools. */
-export interface RatioRow {
-  name: string;
-  ratio: number;
-}
-
-/** What a floor took, in total and per tool step (printed on its own line under the table). */
+/** What a floor took, in total and per tool step. */
 export interface FloorResult {
   seconds: number;
   parts: Record<string, number>;
@@ -49,11 +45,11 @@ export function jsLikeContent(seed: number, bytes: number): string {
   return out.slice(0, bytes);
 }
 
-function peakRssMb(pid: number | undefined): number | null {
+function procStatusMb(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | null {
   if (!pid) return null;
   try {
-    const status = execFileSync('cat', [`/proc/${pid}/status`]).toString();
-    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1]);
     return kb ? Math.round(kb / 1024) : null;
   } catch {
     return null;
@@ -62,28 +58,46 @@ function peakRssMb(pid: number | undefined): number | null {
 
 export interface TimedAssembly {
   name: string;
-  files: number;
-  bytes: number;
   /** asks for assembly (the producer the endpoint calls); the clock starts just before it */
   request: () => Promise<unknown>;
   /** resolves with the final status; the clock stops when it does */
   waitForStatus: () => Promise<{ state: string; detail: string | null }>;
 }
 
+/** The sum of `assemble_stage_duration_seconds` per stage, from the worker's own /metrics. */
+async function stageSeconds(port: number | undefined): Promise<Record<string, number>> {
+  if (!port) return {};
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const parts: Record<string, number> = {};
+  for (const m of text.matchAll(/^assemble_stage_duration_seconds_sum\{[^}]*stage="([^"]+)"[^}]*\} ([0-9.e+-]+)$/gm)) {
+    const stage = m[1] ?? '';
+    parts[stage] = (parts[stage] ?? 0) + Number(m[2]);
+  }
+  return parts;
+}
+
 /**
  * Times request -> `ok` on a fresh `assembler worker` process (the compiled CLI, as in production) reading the
- * harness's database, Redis prefix and disk storage. The bundle must already be uploaded: uploads are not the job.
+ * harness's database, Redis prefix and disk storage. The bundles must already be uploaded: uploads are not the job.
+ * Several assemblies are requested at once and the clock stops at the last `ok`. The sample carries the worker's
+ * idle RSS (started, no job yet), its peak RSS and its stage times (from its /metrics).
  */
-export async function timeOnWorkerProcess(h: AssembleHarness, run: TimedAssembly): Promise<BenchRow> {
-  const worker = WorkerProcess.start(harnessWorkerEnv(h, { WORKER_CONCURRENCY: '1', LOG_LEVEL: 'info' }));
+export async function timeOnWorkerProcess(h: AssembleHarness, runs: TimedAssembly[], options: { concurrency?: number } = {}): Promise<Sample> {
+  const env = harnessWorkerEnv(h, { WORKER_CONCURRENCY: String(options.concurrency ?? 1), LOG_LEVEL: 'info', METRICS_PORT: '0' });
+  const worker = WorkerProcess.start(env);
   try {
     await worker.waitForLog(/"msg":"started"/);
+    const metricsPort = Number(/"metricsPort":(\d+)/.exec(worker.logs())?.[1]) || undefined;
+    const idleRssMb = procStatusMb(worker.child.pid, 'VmRSS');
     const started = performance.now();
-    await run.request();
-    const status = await run.waitForStatus();
+    await Promise.all(runs.map((run) => run.request()));
+    const statuses = await Promise.all(runs.map((run) => run.waitForStatus()));
     const seconds = (performance.now() - started) / 1000;
-    if (status.state !== 'ok') throw new Error(`${run.name}: ${status.state} ${status.detail}`);
-    return { name: run.name, files: run.files, bytes: run.bytes, seconds, peakRssMb: peakRssMb(worker.child.pid) };
+    statuses.forEach((status, i) => {
+      if (status.state !== 'ok') throw new Error(`${runs[i]?.name}: ${status.state} ${status.detail}`);
+    });
+    const peakRssMb = procStatusMb(worker.child.pid, 'VmHWM');
+    return { seconds, peakRssMb, idleRssMb, parts: await stageSeconds(metricsPort) };
   } finally {
     await worker.stop();
   }
@@ -110,7 +124,3 @@ export function sumParts(parts: Record<string, number>): FloorResult {
   return { seconds: Object.values(parts).reduce((a, b) => a + b, 0), parts };
 }
 
-export function ratioOf(name: string, row: BenchRow | undefined, floor: FloorResult): RatioRow {
-  if (!row) throw new Error(`${name}: no measured row`);
-  return { name, ratio: row.seconds / floor.seconds };
-}

@@ -1,86 +1,155 @@
 import { prepareTemplateDatabase } from '../test/support/templateDatabase.js';
 import { createTestDatabase, TEST_REDIS_URL } from '../test/support/database.js';
-import { runArtifactBundleBenchmark } from './artifactBundles.js';
-import { ratioOf, type BenchRow, type FloorResult, type RatioRow } from './benchHelpers.js';
+import { artifactBundleRow } from './artifactBundles.js';
+import { chunkUploadRows } from './chunkUpload.js';
 import { benchDashboards } from './dashboards.js';
-import { runReleaseBundleBenchmarks } from './releaseBundles.js';
+import { ReleaseBench, releaseBundleRows } from './releaseBundles.js';
 import { runSymbolicationBenchmark } from './symbolication.js';
+import { fmtSpread, pairRatios, runRows, spread, type BenchRowSpec, type RowResult, type RunSample, type Spread } from './rows.js';
+
+/** `--quick`: one run of each row, for development; otherwise five, alternating ours and the floor. */
+const RUNS = process.argv.includes('--quick') ? 1 : 5;
+/** `--only <substring>`: only the rows whose key contains it (development) */
+const ONLY = process.argv[process.argv.indexOf('--only') + 1];
 
 const mb = (bytes: number) => bytes / 2 ** 20;
+const round = (value: number, digits = 3) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
 
-/** A ratio row shows its value in the seconds column, as worker seconds over floor seconds. */
-function cells(row: BenchRow | RatioRow): string[] {
-  if ('ratio' in row) return [row.name, '-', '-', `${row.ratio.toFixed(2)}x`, '-', '-', '-'];
-  return [
-    row.name,
-    String(row.files),
-    mb(row.bytes).toFixed(1),
-    row.seconds.toFixed(2),
-    (row.files / row.seconds).toFixed(0),
-    (mb(row.bytes) / row.seconds).toFixed(1),
-    row.peakRssMb === null ? '-' : String(row.peakRssMb),
-  ];
+interface Line {
+  name: string;
+  files: string;
+  mbCell: string;
+  value: string;
+  floor: string;
+  ratio: string;
+  rss: string;
 }
 
-function printTable(rows: Array<BenchRow | RatioRow>): void {
-  const header = ['benchmark', 'files', 'bundle MB', 'seconds', 'files/s', 'MB/s', 'worker peak RSS MB'];
-  const lines = rows.map(cells);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i]?.length ?? 0)));
-  const fmt = (line: string[]) => line.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+function seriesOf(samples: RunSample[], pick: (s: RunSample) => number | null | undefined): Spread | null {
+  const values = samples.map(pick).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+  return values.length ? spread(values) : null;
+}
+
+const throughput = (s: RunSample) => (s.bytes ? mb(s.bytes) / s.seconds : NaN);
+
+/** The printed line of a row and its JSON figures. */
+function summarize(result: RowResult): { lines: Line[]; json: Record<string, number | null> } {
+  const { spec, ours, floor } = result;
+  const perSecond = spec.unit === 'MB/s';
+  const value = seriesOf(ours, perSecond ? throughput : (s) => s.seconds);
+  const floorValue = seriesOf(floor, perSecond ? throughput : (s) => s.seconds);
+  // Seconds: ours / floor (below 1 beats the floor). MB/s: ours / floor of throughput (above 1 beats it).
+  const ratios = perSecond
+    ? pairRatios(floor.map((s) => s.seconds), ours.map((s) => s.seconds))
+    : pairRatios(ours.map((s) => s.seconds), floor.map((s) => s.seconds));
+  const ratio = ratios.length ? spread(ratios) : null;
+  const rss = seriesOf(ours, (s) => s.peakRssMb);
+  const bytes = ours[0]?.bytes;
+  const lines: Line[] = [
+    {
+      name: spec.name,
+      files: spec.files === undefined ? '-' : String(spec.files),
+      mbCell: bytes ? mb(bytes).toFixed(1) : '-',
+      value: value ? fmtSpread(value) : '-',
+      floor: floorValue ? fmtSpread(floorValue) : '-',
+      ratio: ratio ? `${fmtSpread(ratio)}x` : '-',
+      rss: rss ? fmtSpread(rss, 0) : '-',
+    },
+  ];
+  const json: Record<string, number | null> = {};
+  const unitKey = perSecond ? 'mb_per_s' : 'seconds';
+  json[`${spec.key}_${unitKey}`] = round(value?.median ?? NaN);
+  if (spec.floor) {
+    json[`${spec.floorKey ?? `${spec.key}_floor`}_${unitKey}`] = round(floorValue?.median ?? NaN);
+    json[spec.ratioKey ?? `${spec.key}_vs_floor`] = round(ratio?.median ?? NaN, 2);
+  }
+  if (spec.storeFloor) {
+    const store = ours.map((s) => s.parts?.store ?? NaN);
+    const nodeFloor = floor.map((s) => s.parts?.['node inflate+sha1'] ?? NaN);
+    const storeRatio = spread(pairRatios(store, nodeFloor));
+    lines.push({
+      name: `  store stage vs Node inflate+SHA-1 in memory`,
+      files: '-',
+      mbCell: '-',
+      value: fmtSpread(spread(store)),
+      floor: fmtSpread(spread(nodeFloor)),
+      ratio: `${fmtSpread(storeRatio)}x`,
+      rss: '-',
+    });
+    json[`${spec.key}_store_stage_seconds`] = round(spread(store).median);
+    json[`${spec.key}_store_vs_node_floor`] = round(storeRatio.median, 2);
+  }
+  return { lines, json };
+}
+
+function printTable(lines: Line[]): void {
+  const header: Line = { name: 'benchmark', files: 'files', mbCell: 'bundle MB', value: 'ours: median (min-max)', floor: 'floor: median (min-max)', ratio: 'ours/floor per pair: median (min-max)', rss: 'worker peak RSS MB' };
+  const keys = Object.keys(header) as (keyof Line)[];
+  const widths = keys.map((k) => Math.max(header[k].length, ...lines.map((l) => l[k].length)));
+  const fmt = (l: Line) => keys.map((k, i) => (i === 0 ? l[k].padEnd(widths[i] ?? 0) : l[k].padStart(widths[i] ?? 0))).join('  ');
   console.log(fmt(header));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const line of lines) console.log(fmt(line));
 }
 
-function floorRow(name: string, measured: BenchRow | undefined, floor: FloorResult): BenchRow {
-  return { name, files: measured?.files ?? 0, bytes: measured?.bytes ?? 0, seconds: floor.seconds, peakRssMb: null };
+function printParts(results: RowResult[]): void {
+  for (const { spec, ours, floor } of results) {
+    const parts = (samples: RunSample[]) => {
+      const names = [...new Set(samples.flatMap((s) => Object.keys(s.parts ?? {})))];
+      return names.map((n) => `${n} ${spread(samples.map((s) => s.parts?.[n] ?? NaN)).median.toFixed(2)} s`).join(', ');
+    };
+    if (ours.some((s) => s.parts && Object.keys(s.parts).length)) console.log(`${spec.name}, worker stages (medians): ${parts(ours)}`);
+    if (floor.length) console.log(`${spec.name}, floor parts (medians): ${parts(floor)}`);
+  }
 }
-
-function printFloorParts(name: string, floor: FloorResult): void {
-  const parts = Object.entries(floor.parts).map(([k, v]) => `${k} ${v.toFixed(2)} s`);
-  console.log(`${name} floor parts: ${parts.join(', ')}`);
-}
-
-const seconds = (value: number | undefined) => (value === undefined ? null : Number(value.toFixed(3)));
 
 async function main(): Promise<void> {
   process.env.AA_TEST_TEMPLATE_DB = 'aa_bench_template';
   await prepareTemplateDatabase();
-  const release = await runReleaseBundleBenchmarks();
-  const artifact = await runArtifactBundleBenchmark();
-  const thousand = release.rows.find((r) => r.files === 1000);
-  const single = release.rows.find((r) => r.name.startsWith('single'));
-  const releaseRatio = ratioOf('release_bundle_1000_vs_floor', thousand, release.floor);
-  const artifactRatio = ratioOf('artifact_bundle_1000_vs_floor', artifact.row, artifact.floor);
-  printTable([
-    ...release.rows,
-    floorRow('plain-tools floor, 1,000 files', thousand, release.floor),
-    releaseRatio,
-    artifact.row,
-    floorRow('plain-tools floor, artifact bundle', artifact.row, artifact.floor),
-    artifactRatio,
-  ]);
-  printFloorParts('release bundle', release.floor);
-  printFloorParts('artifact bundle', artifact.floor);
-  const dashboards = await runDashboardBenchmark();
-  await runSymbolicationBenchmark(); // prints its own row
-  console.log(
-    `dashboard reconcile, 30 widgets x 3 queries, through the queue: p50 ${dashboards.p50Ms.toFixed(1)} ms, p99 ${dashboards.p99Ms.toFixed(1)} ms (n=${dashboards.n})`,
-  );
+  let release: ReleaseBench | undefined;
+  const releaseBench = () => release!;
+  const artifact = artifactBundleRow();
+  const uploads = chunkUploadRows();
+  const rows: BenchRowSpec[] = [
+    ...releaseBundleRows(releaseBench),
+    artifact,
+    ...uploads,
+  ].filter((row) => !ONLY || row.key.includes(ONLY));
+  release = await ReleaseBench.create();
+  let results: RowResult[];
+  try {
+    results = await runRows(rows, RUNS, (line) => console.error(line));
+  } finally {
+    await release.close();
+    await artifact.close();
+    await Promise.all(uploads.map((u) => u.close()));
+  }
+  const summaries = results.map(summarize);
+  printTable(summaries.flatMap((s) => s.lines));
+  printParts(results);
+  const idle = seriesOf(results.flatMap((r) => r.ours), (s) => s.idleRssMb);
+  if (idle) console.log(`idle worker RSS (started, no job yet), over ${results.reduce((n, r) => n + r.ours.length, 0)} workers: ${fmtSpread(idle, 0)} MB`);
+  const dashboards = !ONLY || 'dashboard'.includes(ONLY) ? await runDashboardBenchmark() : null;
+  if (dashboards) {
+    console.log(
+      `dashboard reconcile, 30 widgets x 3 queries, through the queue: p50 ${dashboards.p50Ms.toFixed(1)} ms, p99 ${dashboards.p99Ms.toFixed(1)} ms (n=${dashboards.n})`,
+    );
+  }
+  const symbolication = !ONLY || 'symbolication'.includes(ONLY) ? await runSymbolicationBenchmark() : null; // prints its own row
+  const json = Object.assign({}, ...summaries.map((s) => s.json)) as Record<string, number | null>;
+  const peak = (key: string) => seriesOf(results.find((r) => r.spec.key === key)?.ours ?? [], (s) => s.peakRssMb)?.median ?? null;
   console.log(
     JSON.stringify({
-      release_bundle_100_seconds: seconds(release.rows[0]?.seconds),
-      release_bundle_1000_seconds: seconds(thousand?.seconds),
-      floor_1000_seconds: seconds(release.floor.seconds),
-      release_bundle_1000_vs_floor: Number(releaseRatio.ratio.toFixed(2)),
-      artifact_bundle_1000_seconds: seconds(artifact.row.seconds),
-      artifact_floor_1000_seconds: seconds(artifact.floor.seconds),
-      artifact_bundle_1000_vs_floor: Number(artifactRatio.ratio.toFixed(2)),
-      single_300mb_seconds: seconds(single?.seconds),
-      peak_rss_mb_single_300mb: single?.peakRssMb ?? null,
-      peak_rss_mb_artifact_bundle_1000: artifact.row.peakRssMb,
-      dashboard_reconcile_p50_ms: Number(dashboards.p50Ms.toFixed(1)),
-      dashboard_reconcile_p99_ms: Number(dashboards.p99Ms.toFixed(1)),
+      runs: RUNS,
+      ...json,
+      peak_rss_mb_single_300mb: peak('single_300mb'),
+      peak_rss_mb_artifact_bundle_1000: peak('artifact_bundle_1000'),
+      idle_worker_rss_mb: idle?.median ?? null,
+      dashboard_reconcile_p50_ms: dashboards ? Number(dashboards.p50Ms.toFixed(1)) : null,
+      dashboard_reconcile_p99_ms: dashboards ? Number(dashboards.p99Ms.toFixed(1)) : null,
+      symbolicate_warm_p50_ms: symbolication ? round(symbolication.warmP50Ms, 2) : null,
+      symbolicate_cold_p50_ms: symbolication ? round(symbolication.coldP50Ms, 1) : null,
+      sourcemap_parse_p50_ms: symbolication ? round(symbolication.parseP50Ms, 1) : null,
     }),
   );
 }

@@ -1,0 +1,97 @@
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { DEFAULT_CHUNK_SIZE } from '../src/domain/blobPolicy.js';
+import { ApiHarness } from '../test/http/apiHarness.js';
+import { timeSync } from './benchHelpers.js';
+import type { BenchRowSpec } from './rows.js';
+
+/** Bytes uploaded per run: twelve 8 MiB chunks. Random bytes, as the chunks of a zip are (already deflated). */
+const CHUNKS = 12;
+/** sentry-cli's multipart framing per part is well under this; it keeps a request within maxRequestSize */
+const PART_OVERHEAD = 512;
+
+/**
+ * Chunk upload through the real HTTP front on a real port, as sentry-cli sends it: the chunks grouped into requests
+ * of at most `chunksPerRequest` chunks and `maxRequestSize` bytes, `concurrency` requests in flight, as `file` or
+ * `file_gzip` parts. Its floor is `dd` of the same bytes (uncompressed) to the same disk, `conv=fsync` as the blob
+ * store fsyncs every object. Reported in MB/s of chunk bytes.
+ */
+export function chunkUploadRows(): Array<BenchRowSpec & { close(): Promise<void> }> {
+  let harness: ApiHarness | undefined;
+  let base = '';
+  let last: Buffer[] = [];
+  const open = async () => {
+    if (!harness) {
+      harness = await ApiHarness.create({ worker: false });
+      base = await harness.listen();
+    }
+    return harness;
+  };
+  const ours = (gzip: boolean) => async () => {
+    const h = await open();
+    const info = (await (await fetch(`${base}/api/0/organizations/${h.organization.slug}/chunk-upload/`, { headers: { authorization: `Bearer ${h.token}` } })).json()) as {
+      chunkSize: number;
+      chunksPerRequest: number;
+      maxRequestSize: number;
+      concurrency: number;
+    };
+    const chunks = Array.from({ length: CHUNKS }, () => randomBytes(info.chunkSize || DEFAULT_CHUNK_SIZE));
+    const parts = chunks.map((data) => ({ name: createHash('sha1').update(data).digest('hex'), body: gzip ? gzipSync(data, { level: 1 }) : data }));
+    const requests: Array<{ body: Buffer; type: string }> = [];
+    let batch: typeof parts = [];
+    let batchBytes = 0;
+    const flush = async () => {
+      if (!batch.length) return;
+      const form = new FormData();
+      for (const p of batch) form.append(gzip ? 'file_gzip' : 'file', new Blob([p.body]), p.name);
+      const request = new Request('http://x/', { method: 'POST', body: form });
+      requests.push({ body: Buffer.from(await request.arrayBuffer()), type: request.headers.get('content-type')! });
+      batch = [];
+      batchBytes = 0;
+    };
+    for (const p of parts) {
+      if (batch.length >= info.chunksPerRequest || (batch.length && batchBytes + p.body.length + PART_OVERHEAD > info.maxRequestSize)) await flush();
+      batch.push(p);
+      batchBytes += p.body.length + PART_OVERHEAD;
+    }
+    await flush();
+    const url = `${base}/api/0/organizations/${h.organization.slug}/chunk-upload/`;
+    const started = performance.now();
+    let next = 0;
+    const lane = async () => {
+      while (next < requests.length) {
+        const r = requests[next++]!;
+        const response = await fetch(url, { method: 'POST', body: r.body, headers: { authorization: `Bearer ${h.token}`, 'content-type': r.type } });
+        if (response.status !== 200) throw new Error(`chunk upload: ${response.status} ${await response.text()}`);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, info.concurrency) }, lane));
+    const seconds = (performance.now() - started) / 1000;
+    last = chunks;
+    return { seconds, bytes: chunks.reduce((n, c) => n + c.length, 0) };
+  };
+  const floor = async () => {
+    const h = await open();
+    const source = join(h.assembly.tempDir, 'dd-source');
+    const target = join(h.assembly.storageDir, 'dd-target');
+    await writeFile(source, Buffer.concat(last));
+    // Drop the source from the picture as far as we can: it was just written, so dd reads it from the page cache.
+    const seconds = timeSync(() => execFileSync('dd', [`if=${source}`, `of=${target}`, 'bs=8M', 'conv=fsync', 'status=none']));
+    await rm(source);
+    await rm(target);
+    return { seconds, bytes: last.reduce((n, c) => n + c.length, 0) };
+  };
+  let closed = false;
+  const close = async () => {
+    if (closed) return;
+    closed = true;
+    await harness?.close();
+  };
+  return [
+    { name: 'chunk upload, plain (MB/s; floor: dd)', key: 'chunk_upload', floorKey: 'dd', ratioKey: 'chunk_upload_vs_dd', unit: 'MB/s', ours: ours(false), floor, close },
+    { name: 'chunk upload, gzip (MB/s; floor: dd)', key: 'chunk_upload_gzip', floorKey: 'dd_for_gzip', ratioKey: 'chunk_upload_gzip_vs_dd', unit: 'MB/s', ours: ours(true), floor, close },
+  ];
+}
