@@ -1,5 +1,6 @@
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
-import unzipper from 'unzipper';
+import type unzipper from 'unzipper';
+import { loadUnzipper } from './unzipperLoader.js';
 import { AppError } from '../../domain/errors.js';
 import { openFileRangeReader, type FileRangeReader } from './fileRange.js';
 import type { FileStoreDeps } from './types.js';
@@ -43,7 +44,7 @@ export async function openStoredZip(deps: FileStoreDeps, fileId: string): Promis
   const source = new TrackedRangeSource(await openFileRangeReader(deps, fileId));
   let entries: ZipEntry[];
   try {
-    entries = (await unzipper.Open.custom(source.forUnzipper())).files;
+    entries = (await (await loadUnzipper()).Open.custom(source.forUnzipper())).files;
   } catch (err) {
     throw new AppError('internal', `File ${fileId} is not a readable zip archive`, { cause: err, details: { fileId } });
   } finally {
