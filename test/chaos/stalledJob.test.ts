@@ -48,9 +48,20 @@ test('a job whose worker is killed twice ends error, saying the worker stopped',
 
   const status = await h.waitForStatus(uploaded.checksum, 20_000);
   expect(status).toEqual({ state: 'error', detail: expect.stringMatching(/worker .* stopped \(crashed or was killed\)/) });
-  await survivor.waitForLog(/"msg":"assemble job given up"/);
-  const line = survivor.logs().split('\n').find((l) => l.includes('"msg":"assemble job given up"'))!;
+  // Whichever worker's stalled check gives the job up logs it: on a loaded machine a worker's own event loop can miss
+  // its lock renewal, so that may be a worker killed later, not the survivor.
+  const line = await givenUpLine();
   expect(JSON.parse(line)).toMatchObject({ jobId: expect.any(String), organizationId: h.organization.id, reason: 'job stalled more than allowable limit' });
   expect(survivor.exited).toBe(false);
   expect(await h.count('release_file')).toBe(0);
 });
+
+async function givenUpLine(timeoutMs = 15_000): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const line = workers.flatMap((w) => w.logs().split('\n')).find((l) => l.includes('"msg":"assemble job given up"'));
+    if (line) return line;
+    if (Date.now() > deadline) throw new Error(`no worker logged "assemble job given up":\n${workers.map((w) => w.logs()).join('\n---\n')}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -116,7 +116,8 @@ describe('Sentry bundler plugins against our server', () => {
     // Symbolicator's way in: one lookup by debug id, every answered `url` fetched with the token, bundles unpacked.
     const lookupUrl = `${url}${LOOKUP}`;
     for (const script of withDebugId) {
-      const { files } = await lookupAsSymbolicator({ lookupUrl, token: api.token, debugIds: [script.debugId] });
+      // The plugins do not wait for assembly (no --wait), so the bundle lands when the worker gets to it.
+      const files = await lookupUntilFound(lookupUrl, api.token, script.debugId);
       const ofScript = files.filter((f) => f.headers['debug-id'] === script.debugId);
       const minified = ofScript.find((f) => f.fileType === 'minified_source');
       const sourceMap = ofScript.find((f) => f.fileType === 'source_map');
@@ -133,3 +134,16 @@ describe('Sentry bundler plugins against our server', () => {
     }
   }, 180_000);
 });
+
+const ASSEMBLY_DEADLINE_MS = 45_000;
+
+/** Looks the debug id up as Symbolicator would until its minified file and map are answered, or the deadline passes. */
+async function lookupUntilFound(lookupUrl: string, token: string, debugId: string) {
+  const deadline = Date.now() + ASSEMBLY_DEADLINE_MS;
+  for (;;) {
+    const { files } = await lookupAsSymbolicator({ lookupUrl, token, debugIds: [debugId] });
+    const types = new Set(files.filter((f) => f.headers['debug-id'] === debugId).map((f) => f.fileType));
+    if ((types.has('minified_source') && types.has('source_map')) || Date.now() > deadline) return files;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
