@@ -126,6 +126,7 @@ describe('files on Postgres + filesystem store', () => {
       getBuffer: (key, scratch) => (opened.push(key), inner.getBuffer(key, scratch)),
       delete: (key) => inner.delete(key),
       exists: (key) => inner.exists(key),
+      removeAbandonedWrites: (olderThan) => inner.removeAbandonedWrites(olderThan),
       close: () => inner.close(),
     };
     const stream = await openFileStream({ db: database.db, blobs: spying }, file.id);

@@ -33,7 +33,7 @@ describe('collectGarbageBlobs', () => {
 
     const result = await collectGarbageBlobs(deps, { graceSeconds: DAY });
 
-    expect(result).toEqual({ removed: 2, failedObjectDeletes: 0 });
+    expect(result).toEqual({ removed: 2, failedObjectDeletes: 0, removedTempFiles: 0 });
     const remaining = await blobRows(database.db);
     expect(remaining.map((r) => r.id).sort()).toEqual(
       all.filter((r) => ![oldGarbage.id, oldInlineGarbage.id].includes(r.id)).map((r) => r.id).sort(),
@@ -116,11 +116,12 @@ describe('collectGarbageBlobs', () => {
       getBuffer: () => Promise.reject(new Error('unused')),
       exists: () => Promise.reject(new Error('unused')),
       delete: () => Promise.reject(new Error('storage down')),
+      removeAbandonedWrites: () => Promise.resolve(0),
       close: () => Promise.resolve(),
     };
     const later = new Date(Date.now() + 2 * DAY * 1000);
     const result = await collectGarbageBlobs({ db: database.db, blobs: failing }, { graceSeconds: DAY, now: later });
-    expect(result).toEqual({ removed: 2, failedObjectDeletes: 2 });
+    expect(result).toEqual({ removed: 2, failedObjectDeletes: 2, removedTempFiles: 0 });
     expect(await blobRows(database.db)).toEqual([]);
   });
 });
