@@ -55,6 +55,7 @@ export const configSchema = z
     S3_SECRET_ACCESS_KEY: optionalString,
     S3_KEY_PREFIX: z.string().default(''),
     TEMP_DIR: z.string().min(1).default(tmpdir()),
+    TEMP_SWEEP_INTERVAL_SECONDS: int(300, 1),
     WORKER_CONCURRENCY: int(2, 1, 64),
     DASHBOARD_WORKER_CONCURRENCY: int(4, 1, 64),
     JOB_ATTEMPTS: int(5, 1, 100),
@@ -201,6 +202,8 @@ export interface Config {
   redisPrefix: string;
   storage: { driver: 'fs'; dir: string } | { driver: 's3'; s3: S3Settings };
   tempDir: string;
+  /** how often a worker sweeps the temp folders of killed workers on its host (TEMP_SWEEP_INTERVAL_SECONDS) */
+  tempSweepIntervalMs: number;
   workerConcurrency: number;
   dashboardWorkerConcurrency: number;
   jobAttempts: number;
@@ -288,6 +291,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
           }
         : { driver: 'fs', dir: c.STORAGE_DIR },
     tempDir: c.TEMP_DIR,
+    tempSweepIntervalMs: c.TEMP_SWEEP_INTERVAL_SECONDS * 1000,
     workerConcurrency: c.WORKER_CONCURRENCY,
     dashboardWorkerConcurrency: c.DASHBOARD_WORKER_CONCURRENCY,
     jobAttempts: c.JOB_ATTEMPTS,

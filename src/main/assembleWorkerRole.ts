@@ -43,6 +43,7 @@ export async function startAssembleWorker(ctx: AppContext): Promise<{ worker: Wo
       logger: ctx.logger,
       lockDurationMs: config.workerLockDurationMs,
       stalledIntervalMs: config.workerStalledIntervalMs,
+      tempSweepIntervalMs: config.tempSweepIntervalMs,
     },
   );
   pauseWhileDatabaseDown(worker, { probe: () => sql`SELECT 1`.execute(ctx.db), logger: ctx.logger });

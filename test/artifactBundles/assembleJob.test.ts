@@ -1,7 +1,7 @@
 import { readFileBuffer } from '../../src/adapters/files/index.js';
 import { findBundlesByDebugId, findBundlesByRelease, findBundlesByReleaseUrl } from '../../src/adapters/db/artifactBundleReads.js';
 import { releaseFileUrlCandidates as urlCandidates } from '../../src/domain/urlCandidates.js';
-import { sha1, type BundleFile } from '../support/bundles.js';
+import { patchZipMember, sha1, type BundleFile } from '../support/bundles.js';
 import { ArtifactBundleHarness } from './harness.js';
 import { FIXTURE, buildArtifactBundle, debugIdFiles, fixture } from './sysbBundles.js';
 
@@ -111,6 +111,16 @@ describe('artifact-bundle job', () => {
     await expect(t.runJob(Buffer.concat([Buffer.from('SYSB\u0002\u0000\u0000\u0000', 'latin1'), Buffer.from('PK garbage')]))).rejects.toThrow(
       /^the bundle is invalid/,
     );
+    expect(await t.count('file')).toBe(0);
+    expect(await t.h.tempEntries()).toEqual([]);
+  });
+
+  it('refuses a bundle whose manifest.json has a bad CRC-32, naming it, and stores nothing', async () => {
+    const bundle = patchZipMember(await f2(), 'manifest.json', { flipCrc32: true });
+    await expect(t.runJob(bundle)).rejects.toMatchObject({
+      code: 'bundle_invalid',
+      message: 'the bundle is invalid: entry "manifest.json" has a bad CRC-32',
+    });
     expect(await t.count('file')).toBe(0);
     expect(await t.h.tempEntries()).toEqual([]);
   });

@@ -120,6 +120,47 @@ describe('hostile input ends as a clean error, stores nothing and leaves no temp
     await expectError(bundle, 'the bundle is invalid: entry "files/_/_/bomb.js" inflates beyond its declared size of 1000 bytes');
   });
 
+  describe('a member whose CRC-32 does not match its bytes (Python\'s zipfile, which Sentry uses, refuses it)', () => {
+    const tenFiles = (big?: number): BundleFile[] =>
+      Array.from({ length: 10 }, (_, i) => ({
+        path: `files/_/_/m${i}.js`,
+        url: `~/m${i}.js`,
+        content: i === big ? randomBytes(1_200_000).toString('base64') : `console.log(${i});`.repeat(50),
+      }));
+    const badCrc = (member: string) => `the bundle is invalid: entry "${member}" has a bad CRC-32`;
+
+    it('stored as single files', async () => {
+      const bundle = patchZipMember(await buildBundle({ release: VERSION, files: GOOD }), 'files/_/_/a.js', { flipCrc32: true });
+      await expectError(bundle, badCrc('files/_/_/a.js'));
+    });
+
+    it('stored as an archive, a small member (inflated in one call)', async () => {
+      const bundle = patchZipMember(await buildBundle({ release: VERSION, files: tenFiles() }), 'files/_/_/m3.js', { flipCrc32: true });
+      await expectError(bundle, badCrc('files/_/_/m3.js'));
+    });
+
+    it('stored as an archive, a member above the one-shot size (streamed)', async () => {
+      const bundle = patchZipMember(await buildBundle({ release: VERSION, files: tenFiles(7) }), 'files/_/_/m7.js', { flipCrc32: true });
+      await expectError(bundle, badCrc('files/_/_/m7.js'));
+    });
+
+    it('the manifest', async () => {
+      const bundle = patchZipMember(await buildBundle({ release: VERSION, files: GOOD }), 'manifest.json', { flipCrc32: true });
+      await expectError(bundle, badCrc('manifest.json'));
+    });
+
+    it('fails at once, without retries', async () => {
+      const files = [{ ...GOOD[0]!, content: 'console.log("once")' }];
+      const bundle = patchZipMember(await buildBundle({ release: VERSION, files }), 'files/_/_/a.js', { flipCrc32: true });
+      const uploaded = await h.upload(bundle);
+      await h.request(VERSION, uploaded.checksum, uploaded.chunks);
+      expect(await h.waitForStatus(uploaded.checksum)).toEqual({ state: 'error', detail: badCrc('files/_/_/a.js') });
+      const job = await h.queue.getJob(releaseBundleJobId({ organizationId: h.organization.id, checksum: uploaded.checksum, version: VERSION }));
+      expect(await job?.getState()).toBe('failed');
+      expect(job?.attemptsMade).toBe(1);
+    });
+  });
+
   it('an encrypted entry', async () => {
     const bundle = patchZipMember(await buildBundle({ release: VERSION, files: GOOD }), 'files/_/_/a.js', { setEncryptedFlag: true });
     await expectError(bundle, 'the bundle is invalid: entry "files/_/_/a.js" is encrypted');

@@ -122,7 +122,7 @@ describe('the assembler command line', () => {
     );
     const forced = await cli(['gc', '--grace-seconds', '3600', '--force']);
     expect(forced).toMatchObject({ code: 0, stderr: '' });
-    expect(forced.stdout).toMatch(/^removed \d+ unreferenced blobs\n$/);
+    expect(forced.stdout).toMatch(/^removed \d+ unreferenced blobs and \d+ abandoned blob temp files\n$/);
     const safe = await cli(['gc', '--grace-seconds', '86400']);
     expect(safe).toMatchObject({ code: 0, stderr: '' });
   });

@@ -40,6 +40,7 @@ function holdPutsUntil(inner: BlobStore, count: number): { store: BlobStore; put
     getBuffer: (key, scratch) => inner.getBuffer(key, scratch),
     delete: (key) => inner.delete(key),
     exists: (key) => inner.exists(key),
+    removeAbandonedWrites: (olderThan) => inner.removeAbandonedWrites(olderThan),
     close: () => inner.close(),
   };
   return { store, puts: () => started };

@@ -126,6 +126,7 @@ describe('files on Postgres + filesystem store', () => {
       getBuffer: (key, scratch) => (opened.push(key), inner.getBuffer(key, scratch)),
       delete: (key) => inner.delete(key),
       exists: (key) => inner.exists(key),
+      removeAbandonedWrites: (olderThan) => inner.removeAbandonedWrites(olderThan),
       close: () => inner.close(),
     };
     const stream = await openFileStream({ db: database.db, blobs: spying }, file.id);
@@ -147,8 +148,10 @@ describe('files on Postgres + filesystem store', () => {
     await expect(readFileBuffer(deps, file.id)).rejects.toMatchObject({ code: 'not_found' });
   });
 
-  it('reports an unknown file as not_found', async () => {
-    await expect(openFileStream(deps, '987654321')).rejects.toMatchObject({ code: 'not_found' });
+  it('reports an unknown file as not_found, without its internal id in the message (it may reach a client)', async () => {
+    const error = await openFileStream(deps, '987654321').catch((err: unknown) => err);
+    expect(error).toMatchObject({ code: 'not_found', details: { fileId: '987654321' } });
+    expect((error as Error).message).not.toContain('987654321');
   });
 
   it('caps readFileBuffer at maxBytes', async () => {

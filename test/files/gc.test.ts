@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { collectGarbageBlobs, putFile, readFileBuffer, storeBlob, type FileStoreDeps } from '../../src/adapters/files/index.js';
+import { collectGarbageBlobs, collectStream, deleteFiles, openFileStream, putFile, readFileBuffer, storeBlob, type FileStoreDeps } from '../../src/adapters/files/index.js';
 import type { BlobStore } from '../../src/adapters/storage/BlobStore.js';
 import type { TestDatabase } from '../support/database.js';
 import { ageBlobs, blobRows, type TempFsStore, useFileStoreFixture } from './helpers.js';
@@ -33,7 +33,7 @@ describe('collectGarbageBlobs', () => {
 
     const result = await collectGarbageBlobs(deps, { graceSeconds: DAY });
 
-    expect(result).toEqual({ removed: 2, failedObjectDeletes: 0 });
+    expect(result).toEqual({ removed: 2, failedObjectDeletes: 0, removedTempFiles: 0 });
     const remaining = await blobRows(database.db);
     expect(remaining.map((r) => r.id).sort()).toEqual(
       all.filter((r) => ![oldGarbage.id, oldInlineGarbage.id].includes(r.id)).map((r) => r.id).sort(),
@@ -50,6 +50,19 @@ describe('collectGarbageBlobs', () => {
     const inTwoDays = new Date(Date.now() + 2 * DAY * 1000);
     expect(await collectGarbageBlobs(deps, { graceSeconds: DAY, now: inTwoDays })).toMatchObject({ removed: 1 });
     expect((await blobRows(database.db)).map((r) => r.id)).not.toContain(blob.id);
+  });
+
+  it('keeps the blobs of a deleted file for a grace period: a download that started before the delete ends whole', async () => {
+    const content = randomBytes(3000);
+    const file = await putFile(deps, { name: 'replaced', type: 'default' }, content, { blobSize: 1000 });
+    await ageBlobs(database.db, (await blobRows(database.db)).map((r) => r.id), 30 * DAY);
+    // the reader has the blob list (a snapshot read); then a copy-on-write update deletes the file, and GC runs
+    const download = await openFileStream(deps, file.id);
+    await deleteFiles(database.db, [file.id]);
+    expect(await collectGarbageBlobs(deps, { graceSeconds: DAY })).toMatchObject({ removed: 0 });
+    expect(await collectStream(download)).toEqual(content);
+    const later = new Date(Date.now() + 2 * DAY * 1000);
+    expect(await collectGarbageBlobs(deps, { graceSeconds: DAY, now: later })).toMatchObject({ removed: 3 });
   });
 
   it('collects blobs left behind when their files are deleted', async () => {
@@ -103,11 +116,12 @@ describe('collectGarbageBlobs', () => {
       getBuffer: () => Promise.reject(new Error('unused')),
       exists: () => Promise.reject(new Error('unused')),
       delete: () => Promise.reject(new Error('storage down')),
+      removeAbandonedWrites: () => Promise.resolve(0),
       close: () => Promise.resolve(),
     };
     const later = new Date(Date.now() + 2 * DAY * 1000);
     const result = await collectGarbageBlobs({ db: database.db, blobs: failing }, { graceSeconds: DAY, now: later });
-    expect(result).toEqual({ removed: 2, failedObjectDeletes: 2 });
+    expect(result).toEqual({ removed: 2, failedObjectDeletes: 2, removedTempFiles: 0 });
     expect(await blobRows(database.db)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import unzipper from 'unzipper';
 import yazl from 'yazl';
 import { collectStream, openStoredZip, openZipMember, putFile, type FileStoreDeps } from '../../src/adapters/files/index.js';
+import { patchZipMember } from '../support/bundles.js';
 import type { TestDatabase } from '../support/database.js';
 import { countingStore, type TempFsStore, useFileStoreFixture } from './helpers.js';
 
@@ -109,6 +110,18 @@ describe('openZipMember over stored files (Postgres + filesystem store)', () => 
     const member = await openZipMember(deps, file.id, 'bomb.js');
     expect(member.size).toBe(100);
     await expect(collectStream(member.stream)).rejects.toThrow('more than its declared 100 bytes');
+  });
+
+  it('fails the stream when a member\'s bytes do not match its CRC-32 (deflated and stored)', async () => {
+    const zip = await zipOf([
+      { name: 'deflated.js', content: Buffer.from('console.log("crc");\n'.repeat(500)) },
+      { name: 'stored.bin', content: randomBytes(3000), compress: false },
+    ]);
+    const file = await store(patchZipMember(patchZipMember(zip, 'deflated.js', { flipCrc32: true }), 'stored.bin', { flipCrc32: true }));
+    for (const name of ['deflated.js', 'stored.bin']) {
+      const member = await openZipMember(deps, file.id, name);
+      await expect(collectStream(member.stream)).rejects.toThrow(`Zip member "${name}" has a bad CRC-32`);
+    }
   });
 
   it('reads every member of the real sentry-cli bundles (8-byte SYSB prefix, absolute offsets)', async () => {

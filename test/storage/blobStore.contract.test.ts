@@ -195,6 +195,13 @@ describe.each([fsBackend(), s3Backend()])('BlobStore contract: $name', (backend)
     await expect(store.delete(generateBlobPath())).resolves.toBeUndefined();
   });
 
+  it('never counts a stored object as an abandoned write, however old', async () => {
+    const keys = [generateBlobPath(), generateBlobPath()];
+    for (const key of keys) await store.put(key, Buffer.from(`kept ${key}`));
+    expect(await store.removeAbandonedWrites(new Date(Date.now() + 3600_000))).toBe(0);
+    for (const key of keys) expect(await store.exists(key)).toBe(true);
+  });
+
   it('keeps stores with different key prefixes apart', async () => {
     const tenantA = backend.make('tenant-a');
     const tenantB = backend.make('tenant-b/nested');

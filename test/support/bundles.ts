@@ -68,11 +68,14 @@ export function generatedFiles(count: number, prefix = 'app', bytesEach = 200): 
 const CENTRAL_HEADER = 0x02014b50;
 const LOCAL_HEADER = 0x04034b50;
 
-/** Rewrites zip header fields of one member, for hostile-input tests (lying sizes, encryption flags). */
+/**
+ * Rewrites zip header fields of one member, for hostile-input tests (lying sizes, encryption flags, a CRC-32 that
+ * does not match the bytes: `flipCrc32` flips its lowest bit in both headers, consistently, as a damaged zip has it).
+ */
 export function patchZipMember(
   zip: Buffer,
   member: string,
-  patch: { uncompressedSize?: number; setEncryptedFlag?: boolean },
+  patch: { uncompressedSize?: number; setEncryptedFlag?: boolean; flipCrc32?: boolean },
 ): Buffer {
   const out = Buffer.from(zip);
   let patched = 0;
@@ -83,12 +86,14 @@ export function patchZipMember(
       if (out.subarray(i + 46, i + 46 + nameLength).toString('utf8') !== member) continue;
       if (patch.uncompressedSize !== undefined) out.writeUInt32LE(patch.uncompressedSize, i + 24);
       if (patch.setEncryptedFlag) out.writeUInt16LE(out.readUInt16LE(i + 8) | 1, i + 8);
+      if (patch.flipCrc32) out.writeUInt32LE((out.readUInt32LE(i + 16) ^ 1) >>> 0, i + 16);
       patched++;
     } else if (sig === LOCAL_HEADER) {
       const nameLength = out.readUInt16LE(i + 26);
       if (out.subarray(i + 30, i + 30 + nameLength).toString('utf8') !== member) continue;
       if (patch.uncompressedSize !== undefined) out.writeUInt32LE(patch.uncompressedSize, i + 22);
       if (patch.setEncryptedFlag) out.writeUInt16LE(out.readUInt16LE(i + 6) | 1, i + 6);
+      if (patch.flipCrc32) out.writeUInt32LE((out.readUInt32LE(i + 14) ^ 1) >>> 0, i + 14);
       patched++;
     }
   }

@@ -1,14 +1,8 @@
 import { Readable } from 'node:stream';
 import { AppError } from '../../domain/errors.js';
-import { withDbErrors } from '../db/errors.js';
 import { openBlobStream } from './blobRead.js';
-import type { BlobLocation, FileStoreDeps } from './types.js';
-
-/** One blob of a file and the byte span it covers in the file's uncompressed content. */
-interface BlobSpan extends BlobLocation {
-  offset: number;
-  length: number;
-}
+import { loadBlobSpans, type BlobSpan } from './fileLayout.js';
+import type { FileStoreDeps } from './types.js';
 
 /**
  * Random access to one stored file: its size, and streams of byte ranges. The blob layout is read from the database
@@ -45,21 +39,6 @@ function checkRange(start: number, end: number): void {
   if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || end < start) {
     throw new AppError('internal', `Invalid byte range [${start}, ${end})`);
   }
-}
-
-async function loadBlobSpans(deps: FileStoreDeps, fileId: string): Promise<BlobSpan[]> {
-  const rows = await withDbErrors(async () => {
-    const file = await deps.db.selectFrom('file').select('id').where('id', '=', fileId).executeTakeFirst();
-    if (!file) throw new AppError('not_found', `File ${fileId} not found`, { details: { fileId } });
-    return deps.db
-      .selectFrom('file_blob_index as i')
-      .innerJoin('file_blob as b', 'b.id', 'i.blob_id')
-      .select(['i.offset', 'b.path', 'b.inline_data', 'b.compression', 'b.size'])
-      .where('i.file_id', '=', fileId)
-      .orderBy('i.offset')
-      .execute();
-  });
-  return rows.map((row) => ({ ...row, offset: Number(row.offset), length: Number(row.size) }));
 }
 
 /**

@@ -105,15 +105,30 @@ async function insertIndexRows(db: Db, fileId: string, blobs: ReadonlyArray<{ id
   }
 }
 
-/** Deletes file rows (their index rows cascade). Their blobs stay until the GC finds them unreferenced. */
+/**
+ * Deletes file rows (their index rows cascade). Their blobs stay until the GC finds them unreferenced and older than
+ * its grace period; their timestamps are renewed here, so that a reader that loaded one of these files' blob list
+ * while it was current (a download under way, a snapshot read) finds every blob for a whole grace period more.
+ */
 export async function deleteFiles(db: Db, fileIds: readonly string[]): Promise<void> {
   if (fileIds.length === 0) return;
-  await withDbErrors(() =>
-    db
+  const ids = [...fileIds];
+  await withDbErrors(async () => {
+    // row locks in id order: two transactions renewing blobs they share wait for each other instead of deadlocking
+    await sql`
+      UPDATE file_blob SET timestamp = now()
+      WHERE id IN (
+        SELECT b.id FROM file_blob AS b
+        WHERE b.id IN (SELECT i.blob_id FROM file_blob_index AS i WHERE i.file_id = any(${ids}::bigint[]))
+        ORDER BY b.id
+        FOR NO KEY UPDATE
+      )
+    `.execute(db);
+    await db
       .deleteFrom('file')
-      .where(sql<boolean>`id = any(${[...fileIds]}::bigint[])`)
-      .execute(),
-  );
+      .where(sql<boolean>`id = any(${ids}::bigint[])`)
+      .execute();
+  });
 }
 
 function inTransaction<T>(db: Db, fn: (tx: Db) => Promise<T>): Promise<T> {

@@ -18,6 +18,8 @@ export interface CollectGarbageResult {
   removed: number;
   /** stored objects whose delete failed after their row was gone (left behind in storage) */
   failedObjectDeletes: number;
+  /** temp files of writes that never finished (a process killed mid-put), older than the grace period */
+  removedTempFiles: number;
 }
 
 /** Concurrent deletes per batch: enough to hide S3 latency, few enough not to trip its request rate limits. */
@@ -26,7 +28,8 @@ const OBJECT_DELETE_CONCURRENCY = 8;
 const MAX_BATCH_ATTEMPTS = 5;
 
 /**
- * Removes blobs that no file references and that are older than the grace period: the row first, then its object.
+ * Removes blobs that no file references and that are older than the grace period: the row first, then its object;
+ * then the temp files of blob writes that were killed before they finished, older than the grace period too.
  * A blob being linked or renewed concurrently wins: the candidate query skips rows other transactions hold locks
  * on (an index insert key-share-locks its blob; a renewal updates it), re-checks the timestamp under the lock, and
  * `ON DELETE RESTRICT` on file_blob_index refuses the delete of a blob referenced after the snapshot.
@@ -34,13 +37,16 @@ const MAX_BATCH_ATTEMPTS = 5;
 export async function collectGarbageBlobs(deps: FileStoreDeps, opts: CollectGarbageOptions): Promise<CollectGarbageResult> {
   const batchSize = opts.batchSize ?? 500;
   const cutoff = await withDbErrors(() => cutoffTime(deps.db, opts));
-  const result: CollectGarbageResult = { removed: 0, failedObjectDeletes: 0 };
+  const result: CollectGarbageResult = { removed: 0, failedObjectDeletes: 0, removedTempFiles: 0 };
   for (;;) {
     const deleted = await deleteBatchWithRetry(deps.db, cutoff, batchSize);
     result.removed += deleted.length;
     result.failedObjectDeletes += await deleteObjects(deps, deleted);
-    if (deleted.length < batchSize) return result;
+    if (deleted.length < batchSize) break;
   }
+  // the same cutoff: hours back (the grace is at least the renewal interval), far behind any write still under way
+  result.removedTempFiles = await deps.blobs.removeAbandonedWrites(cutoff);
+  return result;
 }
 
 async function cutoffTime(db: Db, opts: CollectGarbageOptions): Promise<Date> {

@@ -1,4 +1,5 @@
 import { Transform, pipeline, type Readable, type TransformCallback } from 'node:stream';
+import { crc32 } from 'node:zlib';
 import type unzipper from 'unzipper';
 import { loadUnzipper } from './unzipperLoader.js';
 import { AppError } from '../../domain/errors.js';
@@ -77,7 +78,7 @@ function openEntry(source: TrackedRangeSource, fileId: string, name: string, ent
     throw new AppError('internal', `Member ${JSON.stringify(name)} of file ${fileId} cannot be read`, { details: { fileId, name } });
   }
   const { result: inflated, opened } = source.capture(() => entry.stream());
-  const guard = new ExactSizeGuard(name, entry.uncompressedSize);
+  const guard = new MemberCheck(name, entry.uncompressedSize, entry.crc32);
   // pipeline destroys the inflater when the reader goes away early; the range read is closed on top of that
   pipeline(inflated, guard, () => undefined);
   guard.once('close', () => opened.forEach((stream) => stream.destroy()));
@@ -124,13 +125,19 @@ class TrackedRangeSource {
   }
 }
 
-/** Fails the member stream when it inflates to more, or fewer, bytes than the directory declared (bomb, corruption). */
-class ExactSizeGuard extends Transform {
+/**
+ * Fails the member stream when it inflates to more, or fewer, bytes than the directory declared (bomb, corruption), or
+ * when its bytes do not match the directory's CRC-32 (as Python's zipfile and Symbolicator's zip reader would): a
+ * download then ends in an error instead of handing out bytes the archive does not vouch for.
+ */
+class MemberCheck extends Transform {
   private seen = 0;
+  private crc = 0;
 
   constructor(
     private readonly memberName: string,
     private readonly declared: number,
+    private readonly expectedCrc: number,
   ) {
     super();
   }
@@ -138,11 +145,13 @@ class ExactSizeGuard extends Transform {
   override _transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen > this.declared) return done(this.mismatch('more'));
+    this.crc = crc32(chunk, this.crc);
     done(null, chunk);
   }
 
   override _flush(done: TransformCallback): void {
-    done(this.seen < this.declared ? this.mismatch('fewer') : null);
+    if (this.seen < this.declared) return done(this.mismatch('fewer'));
+    done(this.crc === this.expectedCrc ? null : new AppError('internal', `Zip member ${JSON.stringify(this.memberName)} has a bad CRC-32`));
   }
 
   private mismatch(what: 'more' | 'fewer'): AppError {

@@ -22,6 +22,12 @@ export interface BlobStore {
   /** Idempotent: deleting an absent key succeeds. */
   delete(key: string): Promise<void>;
   exists(key: string): Promise<boolean>;
+  /**
+   * Removes what puts that never finished left behind (a process killed mid-write), when last written before
+   * `olderThan`, and returns how many it removed. `gc` calls it with its grace cutoff, hours back, so a write under
+   * way is never touched.
+   */
+  removeAbandonedWrites(olderThan: Date): Promise<number>;
   close(): Promise<void>;
 }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, mkdir, open, opendir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../domain/errors.js';
@@ -11,6 +11,10 @@ import { notFound, translateFsError } from './storageErrors.js';
  * place and fsyncs the directory, so a reader (or a crash) never sees a half-written object. Temp files end in
  * `.tmp` and never collide with keys made by `generateBlobPath`.
  */
+const TEMP_SUFFIX = '.tmp';
+/** The temp files `put` makes, and nothing else: keys never end in `.tmp` (see generateBlobPath). */
+const TEMP_FILE = /\.[0-9a-f]{12}\.tmp$/;
+
 export class FsBlobStore implements BlobStore {
   readonly kind = 'fs' as const;
   readonly root: string;
@@ -21,7 +25,7 @@ export class FsBlobStore implements BlobStore {
 
   async put(key: string, body: Buffer | Readable): Promise<void> {
     const target = this.pathOf(key);
-    const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+    const temp = `${target}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
     await this.fsCall(key, 'put', () => mkdir(dirname(target), { recursive: true }));
     const handle = await this.fsCall(key, 'put', () => open(temp, 'wx', 0o644));
     try {
@@ -71,6 +75,34 @@ export class FsBlobStore implements BlobStore {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
       throw translateFsError(err, key, 'exists');
     }
+  }
+
+  /**
+   * A put killed between `open` and `rename` leaves its `<key>.<12 hex>.tmp` beside the target: removed here once
+   * older than `olderThan` (its mtime moves with every write, so a slow write under way stays young).
+   */
+  async removeAbandonedWrites(olderThan: Date): Promise<number> {
+    let removed = 0;
+    try {
+      for await (const entry of await opendir(this.root, { recursive: true, bufferSize: 256 })) {
+        if (!entry.isFile() || !TEMP_FILE.test(entry.name)) continue;
+        const path = join(entry.parentPath, entry.name);
+        const stats = await lstat(path).catch(() => null);
+        if (!stats || stats.mtime >= olderThan) continue;
+        await unlink(path).then(
+          () => (removed += 1),
+          (err: NodeJS.ErrnoException) => {
+            if (err.code !== 'ENOENT') throw err;
+          },
+        );
+      }
+    } catch (err) {
+      // no root yet: nothing was ever written, so nothing was left behind
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || (err as NodeJS.ErrnoException).path !== this.root) {
+        throw translateFsError(err, '.', 'removeAbandonedWrites');
+      }
+    }
+    return removed;
   }
 
   async close(): Promise<void> {

@@ -113,6 +113,14 @@ export class S3BlobStore implements BlobStore {
     }
   }
 
+  /**
+   * S3 writes no temp objects: a single PUT is atomic, and a multipart upload that a killed process never completed
+   * is invisible and left to the bucket's `AbortIncompleteMultipartUpload` lifecycle rule (see README).
+   */
+  async removeAbandonedWrites(_olderThan: Date): Promise<number> {
+    return 0;
+  }
+
   async close(): Promise<void> {
     this.client.destroy();
   }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { withReadSnapshot } from '../../adapters/db/readSnapshot.js';
 import { findScopedBundle, openBundleFile, openBundleMember } from '../../artifacts/bundleContent.js';
 import { lookupArtifacts } from '../../artifacts/lookupArtifacts.js';
 import { planArtifactLookup, type BundleRef, type LookupMatch } from '../../domain/artifactLookup.js';
@@ -44,21 +45,28 @@ export function lookupRoutes(deps: HttpRouteDeps): FastifyPluginAsync {
     app.get(OWN_LOOKUP_PATH, async (request, reply) => {
       const query = parse(lookupQuerySchema, request.query);
       const plan = planArtifactLookup({ debugId: query.debug_id, url: query.url, release: query.release, dist: query.dist });
-      const { matches, truncated } = await lookupArtifacts(files, scopeOf(request), plan);
+      // one snapshot: a release's artifact index is read as committed, even while a bundle replaces it
+      const { matches, truncated } = await withReadSnapshot(deps.db, (db) => lookupArtifacts({ ...files, db }, scopeOf(request), plan));
       // the list is capped; the header tells a client that there was more than it got
       if (truncated) reply.header('X-Lookup-Truncated', 'true');
       return reply.send(matches.map((match) => serializeMatch(basePath(request), match)));
     });
 
     app.get(`${OWN_LOOKUP_PATH}bundles/:bundle_id/`, async (request, reply) => {
-      const bundle = await findScopedBundle(files, scopeOf(request), parse(bundleParamsSchema, request.params).bundle_id);
-      return sendDownload(reply, await openBundleFile(files, bundle));
+      const bundleId = parse(bundleParamsSchema, request.params).bundle_id;
+      const content = await withReadSnapshot(deps.db, async (db) =>
+        openBundleFile({ ...files, db }, await findScopedBundle({ ...files, db }, scopeOf(request), bundleId)),
+      );
+      return sendDownload(reply, content);
     });
 
     app.get(`${OWN_LOOKUP_PATH}bundles/:bundle_id/files/`, async (request, reply) => {
       const { member } = parse(memberQuerySchema, request.query);
-      const bundle = await findScopedBundle(files, scopeOf(request), parse(bundleParamsSchema, request.params).bundle_id);
-      return sendDownload(reply, await openBundleMember(files, bundle, member));
+      const bundleId = parse(bundleParamsSchema, request.params).bundle_id;
+      const content = await withReadSnapshot(deps.db, async (db) =>
+        openBundleMember({ ...files, db }, await findScopedBundle({ ...files, db }, scopeOf(request), bundleId), member),
+      );
+      return sendDownload(reply, content);
     });
   };
 }

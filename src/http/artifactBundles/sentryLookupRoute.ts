@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { withReadSnapshot } from '../../adapters/db/readSnapshot.js';
 import { lookupSentryArtifacts, openSentryDownload } from '../../artifacts/sentryLookup.js';
 import { ARTIFACT_NOT_FOUND } from '../../artifacts/bundleContent.js';
 import { MAX_DIST_NAME_LENGTH, MAX_RELEASE_NAME_LENGTH } from '../../domain/artifactBundle.js';
@@ -53,10 +54,11 @@ export function sentryLookupRoute(deps: HttpRouteDeps): FastifyPluginAsync {
       if (query.download !== undefined) {
         const download = parseDownloadId(query.download);
         if (!download) throw new AppError('not_found', ARTIFACT_NOT_FOUND);
-        return sendDownload(reply, await openSentryDownload(files, scopeOf(request), download));
+        const content = await withReadSnapshot(deps.db, (db) => openSentryDownload({ ...files, db }, scopeOf(request), download));
+        return sendDownload(reply, content);
       }
       const plan = planSentryLookup({ debugIds: query.debug_id, urls: query.url, release: query.release, dist: query.dist });
-      const entries = await lookupSentryArtifacts(files, scopeOf(request), plan);
+      const entries = await withReadSnapshot(deps.db, (db) => lookupSentryArtifacts({ ...files, db }, scopeOf(request), plan));
       const self = lookupUrl(request, deps.publicUrl);
       return reply.send(entries.map((entry) => serializeSentryEntry(self, entry)));
     });

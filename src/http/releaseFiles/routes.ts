@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { withReadSnapshot } from '../../adapters/db/readSnapshot.js';
 import { AppError } from '../../domain/errors.js';
 import { deleteReleaseFile } from '../../releases/deleteReleaseFile.js';
 import { listReleaseArtifacts } from '../../releases/listReleaseArtifacts.js';
@@ -53,8 +54,11 @@ function releaseFileRoutes(deps: HttpRouteDeps, scopeOf: (request: FastifyReques
 
     app.get('/releases/:version/files/', async (request, reply) => {
       const query = parse(listQuerySchema, request.query);
-      const release = await findScopedRelease(deps.db, scopeOf(request), versionOf(request));
-      const artifacts = await listReleaseArtifacts(files, release.id, { query: query.query, checksums: query.checksum });
+      // one snapshot: the index a row points to is the one read, even while a bundle replaces it
+      const artifacts = await withReadSnapshot(deps.db, async (db) => {
+        const release = await findScopedRelease(db, scopeOf(request), versionOf(request));
+        return listReleaseArtifacts({ ...files, db }, release.id, { query: query.query, checksums: query.checksum });
+      });
       const window = pageWindow(query.per_page, query.cursor);
       const link = requestLinkHeader(request, window, window.offset + window.perPage < artifacts.length);
       return reply.header('Link', link).send(artifacts.slice(window.offset, window.offset + window.perPage).map(serializeArtifact));
@@ -62,11 +66,16 @@ function releaseFileRoutes(deps: HttpRouteDeps, scopeOf: (request: FastifyReques
 
     app.get('/releases/:version/files/:file_id/', async (request, reply) => {
       const { download } = parse(detailsQuerySchema, request.query);
-      const release = await findScopedRelease(deps.db, scopeOf(request), versionOf(request));
-      const artifact = await findReleaseArtifact(files, release.id, fileIdOf(request));
-      if (!artifact) throw new AppError('not_found', RELEASE_NOT_FOUND);
-      if (download === undefined) return reply.send(serializeArtifact(artifact));
-      return sendDownload(reply, await openReleaseArtifact(files, release.id, artifact));
+      // one snapshot from the release to the blob list: a file current when the request started is served whole
+      // (its blobs outlive the file row by the GC grace period, see deleteFiles)
+      const found = await withReadSnapshot(deps.db, async (db) => {
+        const release = await findScopedRelease(db, scopeOf(request), versionOf(request));
+        const artifact = await findReleaseArtifact({ ...files, db }, release.id, fileIdOf(request));
+        if (!artifact) throw new AppError('not_found', RELEASE_NOT_FOUND);
+        return { artifact, content: download === undefined ? null : await openReleaseArtifact({ ...files, db }, release.id, artifact) };
+      });
+      if (found.content === null) return reply.send(serializeArtifact(found.artifact));
+      return sendDownload(reply, found.content);
     });
 
     app.delete('/releases/:version/files/:file_id/', async (request, reply) => {

@@ -48,7 +48,7 @@ export function registerRoleCommands(program: Command, env: LazyEnv): void {
 
   program
     .command('gc')
-    .description('delete blobs that nothing references and that are older than the grace period')
+    .description('delete blobs that nothing references, and temp files of killed blob writes, older than the grace period')
     .option('--grace-seconds <n>', 'override BLOB_GC_GRACE_SECONDS', integerAtLeast(0))
     .option('--force', `allow a grace period below the blob renewal interval (${BLOB_RENEWAL_SECONDS} s)`)
     .action(async (opts: { graceSeconds?: number; force?: boolean }) => {
@@ -63,8 +63,8 @@ export function registerRoleCommands(program: Command, env: LazyEnv): void {
       }
       const ctx = await openAppContext(config, env.logger(), { migrate: false });
       try {
-        const { removed } = await collectGarbageBlobs(ctx, { graceSeconds });
-        process.stdout.write(`removed ${removed} unreferenced blobs\n`);
+        const { removed, removedTempFiles } = await collectGarbageBlobs(ctx, { graceSeconds });
+        process.stdout.write(`removed ${removed} unreferenced blobs and ${removedTempFiles} abandoned blob temp files\n`);
       } finally {
         await ctx.close();
       }

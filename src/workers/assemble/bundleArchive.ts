@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { inflateRaw } from 'node:zlib';
+import { crc32, inflateRaw } from 'node:zlib';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type unzipper from 'unzipper';
@@ -39,6 +39,8 @@ const inflateRawAsync = promisify(inflateRaw);
 const invalid = (reason: string, cause?: unknown) =>
   new AppError('bundle_invalid', `the bundle is invalid: ${reason}`, cause === undefined ? undefined : { cause });
 const overLimit = (reason: string) => new AppError('bundle_limit_exceeded', `the bundle is invalid: ${reason}`);
+/** Python's zipfile (Sentry) refuses such a member when it reads it ("Bad CRC-32 for file"); a permanent error. */
+const badCrc = (key: string) => invalid(`entry "${key}" has a bad CRC-32`);
 
 function entryKind(file: ZipFile): EntryKind {
   const madeOnUnix = file.versionMadeBy >> 8 === UNIX_HOST;
@@ -46,12 +48,17 @@ function entryKind(file: ZipFile): EntryKind {
   return file.type;
 }
 
-/** Counts inflated bytes and fails the stream once an entry yields more than its directory record declared. */
-class DeclaredSizeGuard extends Transform {
+/**
+ * Counts inflated bytes and fails the stream once an entry yields more than its directory record declared; at the end,
+ * fails it when the bytes do not match the directory's CRC-32 (zlib's crc32 over bytes already in hand costs little).
+ */
+class EntryCheck extends Transform {
   private seen = 0;
+  private crc = 0;
   constructor(
     private readonly path: string,
     private readonly declared: number,
+    private readonly expectedCrc: number,
   ) {
     super();
   }
@@ -61,7 +68,11 @@ class DeclaredSizeGuard extends Transform {
       done(overLimit(`entry "${this.path}" inflates beyond its declared size of ${this.declared} bytes`));
       return;
     }
+    this.crc = crc32(chunk, this.crc);
     done(null, chunk);
+  }
+  override _flush(done: TransformCallback): void {
+    done(this.crc === this.expectedCrc ? null : badCrc(this.path));
   }
 }
 
@@ -95,10 +106,10 @@ export class BundleArchive {
     return this.entry(key).uncompressedSize;
   }
 
-  /** The entry's inflated bytes, guarded against zip bombs. */
+  /** The entry's inflated bytes, guarded against zip bombs; the stream fails at its end if the CRC-32 is wrong. */
   openEntryStream(key: string): Readable {
     const file = this.entry(key);
-    const guard = new DeclaredSizeGuard(key, file.uncompressedSize);
+    const guard = new EntryCheck(key, file.uncompressedSize, file.crc32);
     const source = file.stream();
     source.on('error', (err) => guard.destroy(asCorruptEntry(key, err)));
     return source.pipe(guard);
@@ -115,13 +126,16 @@ export class BundleArchive {
   }
 
   /**
-   * SHA-1 and size of an entry's inflated bytes: the one place a member's bytes pass through when they are stored
-   * (a check of their CRC-32 belongs beside the hash, in `digest` below).
+   * SHA-1 and size of an entry's inflated bytes, whose CRC-32 is checked on the way: the one place a member's bytes
+   * pass through when they are stored as an archive.
    */
   async hashEntry(key: string): Promise<{ sha1: string; size: number }> {
     const file = this.entry(key);
     const whole = await this.readSmallEntry(key, file);
-    if (whole) return digest([whole]);
+    if (whole) {
+      if (crc32(whole) !== file.crc32) throw badCrc(key);
+      return digest([whole]);
+    }
     let size = 0;
     const hash = createHash('sha1');
     await pipeline(this.openEntryStream(key), async function* (source: AsyncIterable<Buffer>) {
