@@ -182,9 +182,12 @@ export class ApiClient {
 
   // Artifact lookup ------------------------------------------------------------------------------------------------
 
-  /** Symbolicator's query: files for a debug id and/or a release (+ dist) and url. */
+  /**
+   * Our own richer lookup (`artifacts/lookup/`: bundles and their members, release files, sizes), queried like
+   * Symbolicator queries Sentry's `artifact-lookup/`, whose bare `bundle`/`file` answer is not this type.
+   */
   lookupArtifacts(org: string, project: string, query: { debug_id?: string[] | string; url?: string[] | string; release?: string; dist?: string }): Promise<LookupMatch[]> {
-    return this.get<LookupMatch[]>(`/projects/${encodeURIComponent(org)}/${encodeURIComponent(project)}/artifact-lookup/`, query);
+    return this.get<LookupMatch[]>(`/projects/${encodeURIComponent(org)}/${encodeURIComponent(project)}/artifacts/lookup/`, query);
   }
 
   // Dashboards -----------------------------------------------------------------------------------------------------

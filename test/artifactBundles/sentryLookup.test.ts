@@ -185,6 +185,12 @@ describe('GET artifact-lookup/ in Sentry’s format', () => {
       expect((await h.inject({ method: 'GET', url: `${LOOKUP}?download=${id}`, headers: { authorization: '' } })).statusCode).toBe(401);
     }
     expect((await h.inject({ method: 'GET', url: `/api/0/projects/other/web/artifact-lookup/?debug_id=${debugId}`, headers: otherAuth })).json()).toEqual([]);
+    expect((await h.inject({ method: 'GET', url: '/api/0/projects/other/web/artifact-lookup/?release=scoped-1&url=scoped', headers: otherAuth })).json()).toEqual([]);
+    // the read itself: the other organisation's token on acme's route, by debug id and by release
+    for (const query of [`debug_id=${debugId}`, 'release=scoped-1', 'release=scoped-1&url=scoped']) {
+      const read = await h.inject({ method: 'GET', url: `${LOOKUP}?${query}`, headers: otherAuth });
+      expect([read.statusCode, read.json()]).toEqual([404, { detail: 'The requested resource does not exist' }]);
+    }
     for (const id of ['artifact_bundle/abc', 'release_file/', 'bundle/1', 'artifact_bundle/99999999999999999999', `artifact_bundle/${Number(bundleId.split('/')[1]) + 1000}`]) {
       expect((await h.inject({ method: 'GET', url: `${LOOKUP}?download=${encodeURIComponent(id)}` })).statusCode).toBe(404);
     }

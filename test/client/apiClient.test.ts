@@ -98,7 +98,8 @@ describe('ApiClient against the real server', () => {
     expect(answer).toEqual({ state: 'ok', detail: null, missingChunks: [] });
 
     const matches = await client.lookupArtifacts('acme', 'web', { release: '1.0.0', url: '~/app.js' });
-    expect(matches.length).toBeGreaterThan(0);
+    // our richer answer: the bundle and its member, each with its own download
+    expect(matches.map((m) => [m.type, m.abs_path ?? null])).toEqual([['bundle', null], ['bundle_member', '~/app.js']]);
     const downloaded = await client.download(matches[0]?.url ?? '');
     expect(downloaded.equals(bundle)).toBe(true);
     // and the same answer satisfies a strict Symbolicator-style reader

@@ -145,10 +145,16 @@ describe('sentry-cli releases commands against the releases API', () => {
 
   it('archives, restores and deletes a release', async () => {
     expectSuccess(await cli(['releases', 'new', '7.2.0']));
+    expectSuccess(await cli(['releases', 'new', '7.2.1']));
     expect(expectSuccess(await cli(['releases', 'archive', '7.2.0'])).stdout).toContain('Archived release 7.2.0');
     expect((await release('7.2.0')).body.status).toBe('archived');
+    // `releases list` reads the project list, which hides archived releases as Sentry's does
+    const versionsListed = async () => expectSuccess(await cli(['releases', 'list'])).stdout.split('\n').map((line) => line.split('|').map((cell) => cell.trim())).flat();
+    expect(await versionsListed()).not.toContain('7.2.0');
+    expect(await versionsListed()).toContain('7.2.1');
     expect(expectSuccess(await cli(['releases', 'restore', '7.2.0'])).stdout).toContain('Restored release 7.2.0');
     expect((await release('7.2.0')).body.status).toBe('open');
+    expect(await versionsListed()).toContain('7.2.0');
     expect(expectSuccess(await cli(['releases', 'delete', '7.2.0'])).stdout).toContain('Deleted release 7.2.0');
     expect((await release('7.2.0')).status).toBe(404);
     // a 404 is "nothing to delete" for the CLI, not an error

@@ -286,6 +286,13 @@ describe('releases API', () => {
       expect((second.json() as Json[]).map((c) => c.id)).toEqual([commits[1]?.id]);
       expect(String(second.headers.link)).toContain('rel="next"; results="false"');
       expect((await get(`${org}/releases/nope/commits/`)).statusCode).toBe(404);
+      // another organisation's token reads no commits, at either scope
+      await createOrganization(api.assembly.orgDeps(), { name: 'Initech', slug: 'initech' });
+      const { token } = await createApiToken(api.db, { organizationSlug: 'initech', name: 'commits' });
+      for (const base of [org, web]) {
+        const res = await api.inject({ method: 'GET', url: `${base}/releases/3.0.0/commits/`, headers: { authorization: `Bearer ${token}` } });
+        expect([res.statusCode, res.json()]).toEqual([404, { detail: 'The requested resource does not exist' }]);
+      }
     });
 
     it('caches author resolution in Redis under the prefix, per organisation and email', async () => {
