@@ -198,13 +198,23 @@ describe('npm pack, installed into an empty folder', () => {
     for (const name of Object.keys(packed.dependencies)) await linkFromCheckout(consumer, name);
     await linkFromCheckout(consumer, '@types/node'); // the consumer's own dev dependency, as in any Node TS project
     await writeFile(join(consumer, 'service.ts'), CONSUMER_TS);
+    // the README's examples of both entries compile as they stand (orgId is the one name they leave to the reader)
+    const examples = readmeExamples(await readFile(join(repo, 'README.md'), 'utf8'));
+    expect(examples.length).toBeGreaterThanOrEqual(2);
+    const exampleFiles = examples.map((_, i) => `readme${i}.ts`);
+    for (const [i, code] of examples.entries()) await writeFile(join(consumer, exampleFiles[i]!), `declare const orgId: string;\n${code}`);
     const tsc = join(repo, 'node_modules', 'typescript', 'bin', 'tsc');
     for (const resolution of ['node16', 'nodenext']) {
-      const args = [tsc, '--noEmit', '--strict', '--module', resolution, '--moduleResolution', resolution, '--target', 'es2023', '--types', 'node', 'service.ts'];
+      const args = [tsc, '--noEmit', '--strict', '--module', resolution, '--moduleResolution', resolution, '--target', 'es2023', '--types', 'node', 'service.ts', ...exampleFiles];
       await sh(process.execPath, args, { cwd: consumer, timeout: 120_000 });
     }
   }, 180_000);
 });
+
+/** The README's TypeScript blocks that import one of the package's entries. */
+function readmeExamples(readme: string): string[] {
+  return [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').filter((code) => /from 'artifact-assembler\//.test(code));
+}
 
 /**
  * Uses both entries with their types: a wrong call must be an error (`@ts-expect-error` fails when it is not, so an
