@@ -1,12 +1,12 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import unzipper from 'unzipper';
 import { createApiToken } from '../../src/auth/apiTokens.js';
 import { createOrganization } from '../../src/orgs/createOrganization.js';
 import { createProject } from '../../src/orgs/createProject.js';
 import type { LookupMatchJson as Match } from '../../src/http/artifactBundles/lookupRoutes.js';
 import { ApiHarness } from '../http/apiHarness.js';
-import { buildBundle, sha1, type BundleFile } from '../support/bundles.js';
+import { sha1, type BundleFile } from '../support/bundles.js';
 import { FIXTURE, buildArtifactBundle, fixture } from './sysbBundles.js';
+import { storeArtifactBundle as storeArtifactBundleThroughApi, storeReleaseBundle as storeReleaseBundleThroughApi } from './storeThroughApi.js';
 
 const ORG = '/api/0/organizations/acme';
 const LOOKUP = '/api/0/projects/acme/web/artifacts/lookup/';
@@ -22,36 +22,9 @@ describe('our own GET artifacts/lookup/ and artifact downloads', () => {
     await h?.close();
   });
 
-  /** Uploads the chunks and drives POST artifactbundle/assemble/ (the in-process worker runs the job) to `ok`. */
-  async function storeArtifactBundle(bundle: Buffer, links: { version?: string; dist?: string; projects?: string[] } = {}) {
-    const { checksum, chunks } = await h.assembly.upload(bundle);
-    const body = JSON.stringify({ checksum, chunks, projects: links.projects ?? ['web'], version: links.version, dist: links.dist });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await h.inject({ method: 'POST', url: `${ORG}/artifactbundle/assemble/`, payload: body, headers: { 'content-type': 'application/json' } });
-      expect(res.statusCode).toBe(200);
-      const state = res.json<{ state: string; detail: string | null }>();
-      if (state.state === 'ok') return checksum;
-      if (state.state === 'error' || Date.now() > deadline) throw new Error(`assembly: ${JSON.stringify(state)}`);
-      await sleep(50);
-    }
-  }
-
-  /** Creates the release for project `web` and assembles a release bundle into it through the release endpoint. */
-  async function storeReleaseBundle(version: string, files: BundleFile[], dist?: string) {
-    const created = await h.inject({ method: 'POST', url: `${ORG}/releases/`, payload: { version, projects: ['web'] } });
-    expect([201, 208]).toContain(created.statusCode);
-    const { checksum, chunks } = await h.assembly.upload(await buildBundle({ release: version, dist, files }));
-    const url = `${ORG}/releases/${encodeURIComponent(version)}/assemble/`;
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await h.inject({ method: 'POST', url, payload: { checksum, chunks }, headers: { 'content-type': 'application/json' } });
-      const state = res.json<{ state: string }>();
-      if (state.state === 'ok') return;
-      if (state.state === 'error' || Date.now() > deadline) throw new Error(`release assembly: ${JSON.stringify(state)}`);
-      await sleep(50);
-    }
-  }
+  const storeArtifactBundle = (bundle: Buffer, links: { version?: string; dist?: string; projects?: string[] } = {}) =>
+    storeArtifactBundleThroughApi(h, bundle, links);
+  const storeReleaseBundle = (version: string, files: BundleFile[], dist?: string) => storeReleaseBundleThroughApi(h, version, files, dist);
 
   /** The lookup's answer; every bundle member in it is downloaded to check that `size` is what its `url` answers. */
   async function lookup(query: Record<string, string>, base = LOOKUP): Promise<Match[]> {

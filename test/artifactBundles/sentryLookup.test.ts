@@ -1,11 +1,11 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { createApiToken } from '../../src/auth/apiTokens.js';
 import { createOrganization } from '../../src/orgs/createOrganization.js';
 import { createProject } from '../../src/orgs/createProject.js';
 import { ApiHarness } from '../http/apiHarness.js';
-import { buildBundle, type BundleFile } from '../support/bundles.js';
+import type { BundleFile } from '../support/bundles.js';
 import { decodeLookupAnswer, lookupAsSymbolicator, SymbolicatorRuleError } from '../support/symbolicatorConsumer.js';
 import { FIXTURE, buildArtifactBundle, fixture } from './sysbBundles.js';
+import { storeArtifactBundle as storeArtifactBundleThroughApi, storeReleaseBundle as storeReleaseBundleThroughApi } from './storeThroughApi.js';
 
 const ORG = '/api/0/organizations/acme';
 const LOOKUP = '/api/0/projects/acme/web/artifact-lookup/';
@@ -27,32 +27,9 @@ describe('GET artifact-lookup/ in Sentry’s format', () => {
   const symbolicator = (query: { debugIds?: string[]; urls?: string[]; release?: string; dist?: string }) =>
     lookupAsSymbolicator({ lookupUrl: `${base}${LOOKUP}`, token: h.token, ...query });
 
-  async function storeArtifactBundle(bundle: Buffer, links: { version?: string; dist?: string } = {}) {
-    const { checksum, chunks } = await h.assembly.upload(bundle);
-    const body = JSON.stringify({ checksum, chunks, projects: ['web'], version: links.version, dist: links.dist });
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await h.inject({ method: 'POST', url: `${ORG}/artifactbundle/assemble/`, payload: body, headers: { 'content-type': 'application/json' } });
-      const state = res.json<{ state: string }>();
-      if (state.state === 'ok') return checksum;
-      if (state.state === 'error' || Date.now() > deadline) throw new Error(`assembly: ${JSON.stringify(state)}`);
-      await sleep(50);
-    }
-  }
-
-  async function storeReleaseBundle(version: string, files: BundleFile[], dist?: string) {
-    const created = await h.inject({ method: 'POST', url: `${ORG}/releases/`, payload: { version, projects: ['web'] } });
-    expect([201, 208]).toContain(created.statusCode);
-    const { checksum, chunks } = await h.assembly.upload(await buildBundle({ release: version, dist, files }));
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      const res = await h.inject({ method: 'POST', url: `${ORG}/releases/${encodeURIComponent(version)}/assemble/`, payload: { checksum, chunks } });
-      const state = res.json<{ state: string }>();
-      if (state.state === 'ok') return;
-      if (state.state === 'error' || Date.now() > deadline) throw new Error(`release assembly: ${JSON.stringify(state)}`);
-      await sleep(50);
-    }
-  }
+  const storeArtifactBundle = (bundle: Buffer, links: { version?: string; dist?: string; projects?: string[] } = {}) =>
+    storeArtifactBundleThroughApi(h, bundle, links);
+  const storeReleaseBundle = (version: string, files: BundleFile[], dist?: string) => storeReleaseBundleThroughApi(h, version, files, dist);
 
   const files = (prefix: string, count: number): BundleFile[] =>
     Array.from({ length: count }, (_, i) => ({

@@ -182,18 +182,24 @@ describe('the HTTP app', () => {
       expect([ready.statusCode, ready.json()]).toEqual([200, { ok: true, database: true, redis: true, storage: true }]);
     });
 
+    /** A second app on the suite's database and queues, for a /readyz case with other storage or checks. */
+    const readinessApp = (overrides: Partial<Parameters<typeof buildHttpApp>[0]>) =>
+      buildHttpApp({
+          db: testDb.db,
+          redis: redis(false),
+          logger: silentLogger,
+          http: { bodyLimitBytes: 1024, bullBoard: undefined },
+          dashboardQueue: queue,
+          dashboardQueueEvents: queueEvents,
+          ...assembleDeps,
+          ...overrides,
+      });
+
     it('answers /readyz with 503 and storage: false while STORAGE_DIR cannot be written, and with 200 once it can', async () => {
       // A regular file where the storage root's parent should be: unwritable even for root (ENOTDIR).
       const blocker = join(blobDir, 'blocker');
       await writeFile(blocker, '');
-      const broken = await buildHttpApp({
-        db: testDb.db,
-        redis: redis(false),
-        logger: silentLogger,
-        http: { bodyLimitBytes: 1024, bullBoard: undefined },
-        dashboardQueue: queue,
-        dashboardQueueEvents: queueEvents,
-        ...assembleDeps,
+      const broken = await readinessApp({
         blobs: await createBlobStore({ driver: 'fs', dir: join(blocker, 'blobs') }),
         readinessChecks: { extra: () => Promise.resolve() },
       });
@@ -210,16 +216,7 @@ describe('the HTTP app', () => {
     });
 
     it('answers /readyz under the name of each added check, 503 when one fails', async () => {
-      const extended = await buildHttpApp({
-        db: testDb.db,
-        redis: redis(false),
-        logger: silentLogger,
-        http: { bodyLimitBytes: 1024, bullBoard: undefined },
-        dashboardQueue: queue,
-        dashboardQueueEvents: queueEvents,
-        ...assembleDeps,
-        readinessChecks: { tempDir: () => Promise.reject(new Error('EACCES')) },
-      });
+      const extended = await readinessApp({ readinessChecks: { tempDir: () => Promise.reject(new Error('EACCES')) } });
       try {
         const ready = await extended.inject({ method: 'GET', url: '/readyz' });
         expect([ready.statusCode, ready.json()]).toEqual([503, { ok: false, database: true, redis: true, storage: true, tempDir: false }]);
