@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createTestDatabase, TEST_REDIS_URL, testRedisPrefix } from '../test/support/database.js';
-import { prepareTemplateDatabase } from '../test/support/templateDatabase.js';
+import { dropTemplateDatabase, prepareTemplateDatabase } from '../test/support/templateDatabase.js';
 import { WorkerProcess } from '../test/support/workerProcess.js';
 import { generateDist, runSentryCli, type CliTarget } from '../test/e2e/sentryCli.js';
 
@@ -65,7 +65,8 @@ async function measure(workerCount: number, dists: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  process.env.AA_TEST_TEMPLATE_DB = 'aa_bench_template';
+  // a template of its own: `npm run bench` elsewhere on the machine recreates and drops aa_bench_template
+  process.env.AA_TEST_TEMPLATE_DB = `aa_bench_scale_${process.pid}`;
   await prepareTemplateDatabase();
   const counts = process.argv.slice(2).map(Number).filter((n) => n > 0);
   const dists = await Promise.all(Array.from({ length: UPLOADS }, (_, i) => generateDist(FILES_PER_UPLOAD, `scale-${i}`)));
@@ -76,6 +77,7 @@ async function main(): Promise<void> {
     console.log(`${String(workers).padStart(7)}  ${seconds.toFixed(2).padStart(7)}  ${(UPLOADS / seconds).toFixed(2).padStart(9)}`);
   }
   await Promise.all(dists.map((d) => rm(d.dir, { recursive: true, force: true })));
+  await dropTemplateDatabase();
 }
 
 await main();

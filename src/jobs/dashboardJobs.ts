@@ -16,9 +16,11 @@ const decimalId = z.string().regex(/^[1-9][0-9]{0,18}$/, 'must be a decimal id s
 /**
  * The `reconcile` payload (DESIGN.md section 2): which dashboard, who acts, and the PUT body as the client sent it
  * (camelCase or snake_case keys). The body is validated by the worker with the same rules as the HTTP front, so a
- * producer that skips the front gets the same answers. No job id: concurrent updates of one dashboard are
- * serialised by its row lock, and a PUT is not idempotent anyway (a new widget is created per request).
- * `actorUserId` absent means an organisation-level actor (a trusted service, with org:write).
+ * producer that skips the front gets the same answers. Concurrent updates of one dashboard are serialised by its row
+ * lock. `actorUserId` absent means an organisation-level actor (a trusted service, with org:write).
+ * `requestId` (added for issue 17) names one PUT: the job id is built from it, and the worker applies a request id
+ * once (a receipt in Postgres), so a job re-enqueued after Redis lost it, or run twice, changes the dashboard once.
+ * Without it (older producers) the job gets BullMQ's counter id and is applied every time it runs.
  */
 export const reconcileDashboardPayloadSchema = z.object({
   organizationId: decimalId,
@@ -26,6 +28,7 @@ export const reconcileDashboardPayloadSchema = z.object({
   dashboardId: z.string().min(1).max(64),
   actorUserId: decimalId.nullish(),
   body: z.unknown().refine((body): boolean => body !== undefined, 'is required'),
+  requestId: z.uuid().optional(),
 });
 export type ReconcileDashboardPayload = z.infer<typeof reconcileDashboardPayloadSchema>;
 
@@ -39,6 +42,15 @@ export interface DashboardJobPayloads {
 export const DASHBOARD_PAYLOAD_SCHEMAS = {
   reconcile: reconcileDashboardPayloadSchema,
 } as const satisfies { [K in DashboardJobName]: z.ZodType<DashboardJobPayloads[K]> };
+
+/**
+ * The job id of a PUT's reconcile. Not BullMQ's counter: after a failover that lost the counter's last increments,
+ * the counter hands out ids again, and an id that names a finished job makes `add` return that job (a duplicate),
+ * so a PUT would be answered with another PUT's result and never applied.
+ */
+export function reconcileJobId(requestId: string): string {
+  return `reconcile-${requestId}`;
+}
 
 /** Default options of dashboard jobs: the shared retry/retention policy of DESIGN.md section 2. */
 export function dashboardJobOptions(attempts = 5): JobsOptions {
@@ -64,5 +76,6 @@ export async function enqueueDashboardReconcile(
     throw new AppError('invalid_payload', `invalid reconcile payload: ${z.prettifyError(parsed.error)}`, { details: parsed.error.issues });
   }
   const typed = queue as unknown as DashboardQueue;
-  return typed.add(DASHBOARD_JOB.reconcile, parsed.data, dashboardJobOptions(options.attempts));
+  const jobId = parsed.data.requestId === undefined ? {} : { jobId: reconcileJobId(parsed.data.requestId) };
+  return typed.add(DASHBOARD_JOB.reconcile, parsed.data, { ...dashboardJobOptions(options.attempts), ...jobId });
 }

@@ -126,6 +126,14 @@ export interface DashboardTombstoneTable {
   date_added: Timestamp;
 }
 
+/** Migration 0007: one row per applied dashboard PUT (see reconcileReceipts.ts). */
+export interface DashboardReconcileReceiptTable {
+  request_id: string;
+  organization_id: string;
+  dashboard_id: string;
+  date_added: Timestamp;
+}
+
 export interface DashboardDatabase {
   app_user: AppUserTable;
   user_email: UserEmailTable;
@@ -139,6 +147,7 @@ export interface DashboardDatabase {
   dashboard_permissions: DashboardPermissionsTable;
   dashboard_permissions_team: DashboardPermissionsTeamTable;
   dashboard_tombstone: DashboardTombstoneTable;
+  dashboard_reconcile_receipt: DashboardReconcileReceiptTable;
 }
 
 /** The database as dashboard code sees it: core tables plus 0002's. */

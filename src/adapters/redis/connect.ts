@@ -23,6 +23,13 @@ export const FAILOVER_TUNING = {
   reconnectMaxDelayMs: 1000,
   /** single server behind Sentinel: reconnect attempts a plain command waits through (~20 s) before it fails */
   sentinelRetriesPerRequest: 20,
+  /**
+   * every client: a blocking command (BullMQ's BZPOPMIN, QueueEvents' XREAD) that waits in the offline queue of a
+   * connection that died is answered "nothing" by ioredis after this long (a written one: after its own timeout +
+   * 100 ms) instead of waiting for good, so an idle worker's loop turns by itself. 5 s is BullMQ's usual block time,
+   * so this normally comes before BullMQ's watchdog (block time + 1 s), which tears the whole connection down.
+   */
+  blockingTimeoutMs: 5000,
 } as const;
 
 type ClientRole = { forBullWorker?: boolean; lazyConnect?: boolean };
@@ -55,6 +62,7 @@ function plainOptions(options: ClientRole): RedisOptions {
     maxRetriesPerRequest: options.forBullWorker ? null : 3,
     enableReadyCheck: true,
     lazyConnect: options.lazyConnect ?? false,
+    blockingTimeout: FAILOVER_TUNING.blockingTimeoutMs,
   };
 }
 
@@ -76,6 +84,7 @@ export function clusterOptions(auth: RedisAuth, options: ClientRole = {}): Clust
       ...authOptions(auth),
       // commands wait in the offline queue while a node reconnects; the cluster-level retries below bound them
       maxRetriesPerRequest: options.forBullWorker ? null : 3,
+      blockingTimeout: FAILOVER_TUNING.blockingTimeoutMs,
     },
     lazyConnect: options.lazyConnect ?? false,
     enableReadyCheck: true,
@@ -104,6 +113,7 @@ export function sentinelOptions(target: Extract<RedisTarget, { mode: 'sentinel' 
     ...(target.auth.tls ? { enableTLSForSentinelMode: true, sentinelTLS: {} } : {}),
     // a command waits through this many reconnect attempts (~20 s at the capped delay) before failing
     maxRetriesPerRequest: options.forBullWorker ? null : FAILOVER_TUNING.sentinelRetriesPerRequest,
+    blockingTimeout: FAILOVER_TUNING.blockingTimeoutMs,
     enableReadyCheck: true,
     enableOfflineQueue: true,
     lazyConnect: options.lazyConnect ?? false,
@@ -128,11 +138,12 @@ export function prefixedKey(prefix: string, key: string): string {
  * Workers need `maxRetriesPerRequest: null`: their blocking commands must wait out a reconnect.
  */
 export function bullConnection(target: RedisTarget | string, options: { forBullWorker?: boolean } = {}): ConnectionOptions {
-  if (typeof target === 'string') return { url: target, maxRetriesPerRequest: options.forBullWorker ? null : 3 };
+  const blocking = { blockingTimeout: FAILOVER_TUNING.blockingTimeoutMs };
+  if (typeof target === 'string') return { url: target, maxRetriesPerRequest: options.forBullWorker ? null : 3, ...blocking };
   if (target.mode === 'cluster') return new Cluster(target.nodes, clusterOptions(target.auth, options)).on('error', () => undefined);
   // ioredis' option types are stricter than BullMQ's copy of them (retryStrategy's return type); the values are ioredis'
   if (target.mode === 'sentinel') return sentinelOptions(target, options) as ConnectionOptions;
-  return { url: target.url, ...authOptions(target.auth), maxRetriesPerRequest: options.forBullWorker ? null : 3 } as ConnectionOptions;
+  return { url: target.url, ...authOptions(target.auth), maxRetriesPerRequest: options.forBullWorker ? null : 3, ...blocking } as ConnectionOptions;
 }
 
 /** Closes a connection made by `bullConnection` when it is a client (cluster mode); options need nothing. */

@@ -12,6 +12,13 @@ const CONNECTION_MESSAGES = [
   /^LOADING /,
   /^MASTERDOWN /,
   /^READONLY /,
+  // Redis Cluster while a master fails over: no master for the slot yet, or every re-send used up (FAILOVER_TUNING)
+  /^CLUSTERDOWN /,
+  /^TRYAGAIN /,
+  /^Too many Cluster redirections/,
+  /^Failed to refresh slots cache/,
+  /^None of startup nodes is available/,
+  /^Cluster isn't ready/,
 ];
 
 /** True for a failure to reach Redis (refused, reset, reconnecting past the per-command retries, loading). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { dashboardErrorDetails } from '../../domain/dashboards/errorBodies.js';
@@ -7,7 +8,7 @@ import type { DashboardDeps } from '../../workers/dashboards/dashboardAccess.js'
 import { deleteDashboard } from '../../workers/dashboards/deleteDashboard.js';
 import { getDashboard } from '../../workers/dashboards/getDashboard.js';
 import { listDashboards } from '../../workers/dashboards/listDashboards.js';
-import { precheckDashboardUpdate } from '../../workers/dashboards/reconcileDashboard.js';
+import { isReconcileApplied, precheckDashboardUpdate } from '../../workers/dashboards/reconcileDashboard.js';
 import { requestLinkHeader, requestedPage } from '../pagination.js';
 import '../requestContext.js';
 import { awaitReconcileJob } from './awaitReconcileJob.js';
@@ -30,8 +31,9 @@ type ListQuery = { query?: string; per_page?: string; cursor?: string };
  * The dashboard endpoints, Sentry-compatible. Register under the organisation prefix, after the hook that sets
  * `request.organization` and `request.actor`:
  *   app.register(dashboardRoutes(deps), { prefix: '/api/0/organizations/:organization_id_or_slug' })
- * PUT validates first (404, 403, 400 without enqueueing), enqueues a `reconcile` job, waits up to `putWaitMs`, then
- * answers 200 with the dashboard, the job's error answer, or 202 `{ jobId }`.
+ * PUT validates first (404, 403, 400 without enqueueing), enqueues a `reconcile` job under a new request id, waits up
+ * to `putWaitMs`, then answers 200 with the dashboard (only once its receipt is in Postgres), the job's error answer,
+ * or 202 `{ jobId }`. A job that Redis lost meanwhile (a failover) is enqueued again; it is applied once.
  */
 export function dashboardRoutes(deps: DashboardRouteDeps): FastifyPluginAsync {
   const putWaitMs = deps.putWaitMs ?? 5000;
@@ -64,13 +66,24 @@ export function dashboardRoutes(deps: DashboardRouteDeps): FastifyPluginAsync {
     app.put<{ Params: DashboardParams }>('/dashboards/:dashboardId/', { bodyLimit }, async (request, reply) => {
       const input = { ...target(request), actor: request.actor, body: request.body ?? {} };
       if (await answeredDashboardError(reply, () => precheckDashboardUpdate(deps, input))) return reply;
-      const job = await enqueueDashboardReconcile(deps.queue, {
+      const payload = {
         organizationId: input.organizationId,
         dashboardId: input.dashboardId,
         actorUserId: input.actor.userId,
         body: input.body,
-      });
-      const outcome = await awaitReconcileJob(deps.queue, deps.queueEvents, job, putWaitMs);
+        requestId: randomUUID(),
+      };
+      const job = await enqueueDashboardReconcile(deps.queue, payload);
+      const outcome = await awaitReconcileJob(
+        {
+          queue: deps.queue,
+          queueEvents: deps.queueEvents,
+          isApplied: () => isReconcileApplied(deps, payload.requestId),
+          enqueueAgain: () => enqueueDashboardReconcile(deps.queue, payload),
+        },
+        job,
+        putWaitMs,
+      );
       if (outcome.kind === 'completed') return sendJson(reply, 200, outcome.dashboard);
       if (outcome.kind === 'failed') return sendJson(reply, outcome.status, outcome.body);
       return sendJson(reply, 202, { jobId: outcome.jobId });

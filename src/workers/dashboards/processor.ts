@@ -21,9 +21,9 @@ export async function processDashboardJob(deps: DashboardDeps, job: Job, log: Lo
     const issues = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(payload)'} ${i.message}`);
     throw new UnrecoverableError(`invalid reconcile payload: ${issues.join('; ')}`);
   }
-  const { organizationId, dashboardId, actorUserId, body } = parsed.data;
+  const { organizationId, dashboardId, actorUserId, body, requestId } = parsed.data;
   try {
-    return await reconcileDashboard(deps, { organizationId, dashboardId, actor: { userId: actorUserId ?? null }, body });
+    return await reconcileDashboard(deps, { organizationId, dashboardId, actor: { userId: actorUserId ?? null }, body, requestId });
   } catch (err) {
     const decision = classifyFailure(translateDbError(err));
     if (decision.kind === 'permanent') throw new UnrecoverableError(decision.error.message);

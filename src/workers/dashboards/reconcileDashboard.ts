@@ -2,6 +2,7 @@ import { isBigintId } from '../../adapters/db/bigintId.js';
 import { findDashboard, loadWidgets, lockDashboard } from '../../adapters/db/dashboardReads.js';
 import type { DashboardDb, DashboardRow, DashboardTx } from '../../adapters/db/dashboardSchema.js';
 import { insertDashboard, insertTombstone } from '../../adapters/db/dashboardWrites.js';
+import { findReconcileReceipt, insertReconcileReceipt } from '../../adapters/db/reconcileReceipts.js';
 import {
   NOT_FOUND_BODY,
   QUERY_NOT_IN_WIDGET_BODY,
@@ -28,6 +29,8 @@ import {
 export interface ReconcileDashboardInput extends DashboardBodyInput {
   /** a dashboard id, or the prebuilt "default-overview" (which forks it into a new dashboard) */
   dashboardId: string;
+  /** the PUT's request id: applied once, however often its job runs (absent: applied every time) */
+  requestId?: string;
 }
 
 const FAILURE_BODIES: Record<PlanFailure, string[]> = {
@@ -37,9 +40,10 @@ const FAILURE_BODIES: Record<PlanFailure, string[]> = {
 
 /**
  * The dashboard details PUT (reference A.1 and A.3), in one transaction: lock the dashboard row, check edit access,
- * validate the body, plan against the widgets as they are under the lock, apply, and answer the serialized
- * dashboard. Failures throw AppErrors whose `details` hold the exact HTTP answer (see errorBodies.ts); nothing
- * is written unless everything succeeds.
+ * validate the body, plan against the widgets as they are under the lock, apply, record the request's receipt, and
+ * answer the serialized dashboard. A request whose receipt exists (its job ran before, and Redis lost or repeated
+ * it) is not applied again: the answer is the dashboard as it is. Failures throw AppErrors whose `details` hold the
+ * exact HTTP answer (see errorBodies.ts); nothing is written unless everything succeeds.
  */
 export async function reconcileDashboard(deps: DashboardDeps, input: ReconcileDashboardInput): Promise<Record<string, unknown>> {
   return inDashboardTransaction(deps.db, TITLE_TAKEN_BODY, async (tx) => {
@@ -47,13 +51,28 @@ export async function reconcileDashboard(deps: DashboardDeps, input: ReconcileDa
     if (!isBigintId(input.dashboardId)) throw dashboardError(404, NOT_FOUND_BODY);
     const row = await lockDashboard(tx, input.organizationId, input.dashboardId);
     if (!row) throw dashboardError(404, NOT_FOUND_BODY);
+    // under the row lock: a run of the same request that committed meanwhile is seen here
+    if (input.requestId !== undefined && (await findReconcileReceipt(tx, input.requestId)) !== undefined) {
+      return serializeStoredDashboard(deps, tx, row);
+    }
     const actor = await assertCanEdit(tx, row, input);
     const request = await validateBody(tx, input, actor, row);
     const widgets = (await loadWidgets(tx, [row.id])).get(row.id) ?? [];
     const plan = planOrThrow({ title: row.title, filters: row.filters, widgets }, request);
     await applyReconcilePlan(tx, row.id, row.title, plan);
+    await recordReceipt(tx, input, row.id);
     return serializeStoredDashboard(deps, tx, await reread(tx, row));
   });
+}
+
+async function recordReceipt(tx: DashboardTx, input: ReconcileDashboardInput, dashboardId: string): Promise<void> {
+  if (input.requestId === undefined) return;
+  await insertReconcileReceipt(tx, { requestId: input.requestId, organizationId: input.organizationId, dashboardId });
+}
+
+/** True once the PUT `requestId` is committed: its reconcile wrote the receipt in its transaction. */
+export async function isReconcileApplied(deps: DashboardDeps, requestId: string): Promise<boolean> {
+  return (await findReconcileReceipt(deps.db, requestId)) !== undefined;
 }
 
 /**
@@ -90,9 +109,14 @@ export async function createDashboardIn(
 }
 
 async function forkPrebuiltDashboard(deps: DashboardDeps, tx: DashboardTx, input: ReconcileDashboardInput) {
+  // a redo of a fork answers the dashboard it forked (a concurrent second run fails on the receipt's key and retries)
+  const forked = input.requestId === undefined ? undefined : await findReconcileReceipt(tx, input.requestId);
+  const existing = forked === undefined ? undefined : await findDashboard(tx, input.organizationId, forked);
+  if (existing) return serializeStoredDashboard(deps, tx, existing);
   const { actor } = await resolveActor(tx, input.organizationId, input.actor);
   const row = await createDashboardIn(tx, input, actor);
   await insertTombstone(tx, input.organizationId, input.dashboardId);
+  await recordReceipt(tx, input, row.id);
   return serializeStoredDashboard(deps, tx, row);
 }
 
