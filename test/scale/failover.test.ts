@@ -288,7 +288,7 @@ describe('TEMP_DIR', () => {
     try {
       await api.waitForLog(/"msg":"started"/, 30_000);
       const res = await fetch(`http://127.0.0.1:${port}/readyz`);
-      expect([res.status, await res.json()]).toEqual([503, { ok: false, database: true, redis: true, tempDir: false }]);
+      expect([res.status, await res.json()]).toEqual([503, { ok: false, database: true, redis: true, storage: true, tempDir: false }]);
     } finally {
       await api.kill();
     }
