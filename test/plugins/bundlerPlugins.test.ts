@@ -116,10 +116,18 @@ describe('Sentry bundler plugins against our server', () => {
     // Symbolicator's way in: one lookup by debug id, every answered `url` fetched with the token, bundles unpacked.
     const lookupUrl = `${url}${LOOKUP}`;
     for (const script of withDebugId) {
-      const { files } = await lookupAsSymbolicator({ lookupUrl, token: api.token, debugIds: [script.debugId] });
-      const ofScript = files.filter((f) => f.headers['debug-id'] === script.debugId);
-      const minified = ofScript.find((f) => f.fileType === 'minified_source');
-      const sourceMap = ofScript.find((f) => f.fileType === 'source_map');
+      // The plugins do not wait for assembly (sentry-cli without --wait exits on `created`), so on a loaded machine
+      // the bundle may still be assembling when the build returns: look up until it is stored, for at most 30 s.
+      let files: Awaited<ReturnType<typeof lookupAsSymbolicator>>['files'] = [];
+      let minified: (typeof files)[number] | undefined;
+      let sourceMap: (typeof files)[number] | undefined;
+      for (const deadline = Date.now() + 30_000; ; await new Promise((r) => setTimeout(r, 250))) {
+        ({ files } = await lookupAsSymbolicator({ lookupUrl, token: api.token, debugIds: [script.debugId] }));
+        const ofScript = files.filter((f) => f.headers['debug-id'] === script.debugId);
+        minified = ofScript.find((f) => f.fileType === 'minified_source');
+        sourceMap = ofScript.find((f) => f.fileType === 'source_map');
+        if ((minified && sourceMap) || Date.now() > deadline) break;
+      }
       if (!minified || !sourceMap) throw new Error(`${script.path} (${script.debugId}) not found: ${JSON.stringify(files.map((f) => [f.url, f.fileType, f.headers]))}\n${transcript}`);
       // (The plugins upload copies named after the debug id, `~/<debug id>-<n>.js`: the debug id, not the path, finds them.)
       // The CLIs upload a copy of each file with the debug id written in: a `//# debugId=` comment appended to the
