@@ -8,6 +8,6 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const entry = join(root, 'dist', 'src', 'main', 'cli.js');
 if (!existsSync(entry)) {
   const { buildIfStale } = await import('../scripts/build-if-stale.mjs');
-  buildIfStale();
+  await buildIfStale();
 }
 await import(entry);
