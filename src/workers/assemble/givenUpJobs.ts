@@ -34,7 +34,7 @@ function isFinalFailure(job: Job, err: Error): boolean {
  * `maxStalledCount` times (its workers died) when the next worker takes it, and runs no processor. Any job that
  * ends failed and left its status `created` or `assembling` gets `error` with what happened, so that polls (and
  * `sentry-cli --wait`) stop at once instead of waiting for the TTL. A status the processor already made final
- * (`error` with the real reason) is kept.
+ * (`error` with the real reason) is kept, and so is the absence of one.
  */
 export async function reportGivenUpJob(store: AssembleStatusStore, job: Job | undefined, err: Error, logger: Logger): Promise<void> {
   if (!job || !isFinalFailure(job, err)) return;
@@ -45,8 +45,10 @@ export async function reportGivenUpJob(store: AssembleStatusStore, job: Job | un
     log.error({ reason: err.message }, 'assemble job given up (no status to report to)');
     return;
   }
+  // Only a status still in flight is corrected. A final one is the processor's own word, and no status at all means
+  // a request already answered (and forgot) a retryable error: writing `error` then would cache it as final.
   const current = await store.get(ref);
-  if (current?.state === 'error' || current?.state === 'ok') return;
+  if (current?.state !== 'created' && current?.state !== 'assembling') return;
   const detail = givenUpDetail(err.message);
   await store.set(ref, 'error', detail);
   log.error({ reason: err.message, detail }, 'assemble job given up');
