@@ -164,7 +164,7 @@ const widget = (title: string) => ({ title, displayType: 'line', queries: [{ nam
  * The scenario, for either topology: uploads start; once the first jobs run, the Redis master of our slot and one
  * worker are SIGKILLed, and a dashboard PUT is sent into the failover. Everything must end well.
  */
-async function uploadThroughFailover(d: Deployment, killMaster: () => Promise<void>): Promise<void> {
+async function uploadThroughFailover(d: Deployment, killMaster: () => Promise<void>, describeRedis: () => Promise<string>): Promise<void> {
   const dists = await Promise.all(Array.from({ length: UPLOADS }, (_, i) => tinyDist(i)));
   const created = await authed(d, 'POST', '/dashboards/', { title: 'Scale', widgets: [widget('before')] });
   expect(created.status).toBe(201);
@@ -190,6 +190,7 @@ async function uploadThroughFailover(d: Deployment, killMaster: () => Promise<vo
     const errors = [...lines.filter((l) => /"level":(50|60)/.test(l)).slice(0, 5), ...lines.filter((l) => /"statusCode":5\d\d/.test(l) && !l.includes('readyz')).slice(0, 5)];
     process.stdout.write(`api errors during the failover:\n${errors.map((l) => l.slice(0, 1500)).join('\n')}\n`);
     process.stdout.write(`surviving worker, last lines:\n${d.workers[1]?.logs().split('\n').slice(-15).join('\n')}\n`);
+    process.stdout.write(`redis after the failover:\n${await describeRedis().catch((err: Error) => err.message)}\n`);
   }
   expect(failed.map(({ i, r }) => `upload ${i}: exit ${r.code} ${r.signal ?? ''}\n${r.stderr.slice(-600)}`)).toEqual([]);
   expect([200, 202]).toContain(putStatus);
@@ -249,7 +250,10 @@ describe('roles on separate processes, Redis Cluster and PgBouncer (transaction 
   it('40 concurrent sentry-cli uploads all succeed while our slot\'s master and one worker are SIGKILLed', async () => {
     d = await deploy({ REDIS_CLUSTER_NODES: cluster.seeds }, 'cluster');
     const master = await cluster.masterFor(HASH_TAG);
-    await uploadThroughFailover(d, () => master.kill());
+    const live = () => cluster.nodes.find((n) => !n.exited)?.port ?? 0;
+    await uploadThroughFailover(d, () => master.kill(), async () =>
+      [await redisCli(live(), 'cluster', 'info'), await redisCli(live(), 'cluster', 'nodes'), ...cluster.nodes.map((n) => `node ${n.port}:\n${n.tail()}`)].join('\n'),
+    );
     // a replica took over our slot, and every key of ours carries the hash tag
     const promoted = await cluster.masterFor(HASH_TAG);
     expect(promoted.port).not.toBe(master.port);
@@ -278,7 +282,7 @@ describe('roles on separate processes, Redis Sentinel and PgBouncer (transaction
   it('40 concurrent sentry-cli uploads all succeed while the master and one worker are SIGKILLed', async () => {
     d = await deploy({ REDIS_SENTINELS: sentinel.addresses, REDIS_SENTINEL_MASTER: sentinel.masterName }, 'sentinel');
     expect(await sentinel.currentMasterPort()).toBe(sentinel.master.port);
-    await uploadThroughFailover(d, () => sentinel.master.kill());
+    await uploadThroughFailover(d, () => sentinel.master.kill(), async () => `master now on port ${await sentinel.currentMasterPort()}`);
     expect(await sentinel.currentMasterPort()).toBe(sentinel.replica.port);
   }, 240_000);
 });

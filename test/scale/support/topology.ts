@@ -26,13 +26,26 @@ function isFree(port: number): Promise<boolean> {
 
 /** A server process the test started; `kill` is SIGKILL (a crash), `stop` is for cleanup. */
 export class ServerProcess {
+  private readonly lines: string[] = [];
+
   constructor(
     readonly name: string,
     readonly port: number,
     readonly child: ChildProcess,
   ) {
-    child.stdout?.resume();
-    child.stderr?.resume();
+    // the last lines a server printed, for a failing test's report (a replica's log says why it did not fail over)
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.setEncoding('utf8');
+      stream?.on('data', (text: string) => {
+        this.lines.push(...text.split('\n').filter(Boolean));
+        this.lines.splice(0, Math.max(0, this.lines.length - 40));
+      });
+    }
+  }
+
+  /** The server's last lines of output (at most 40). */
+  tail(): string {
+    return this.lines.join('\n');
   }
 
   get exited(): boolean {
@@ -78,7 +91,9 @@ export interface RedisClusterHandle {
 
 /**
  * Six redis-server nodes in cluster mode on free ports, joined by `redis-cli --cluster create` with one replica per
- * master. The node timeout is short (2 s) so a killed master's replica is promoted in a few seconds.
+ * master. The node timeout is short (2 s) so a killed master's replica is promoted in a few seconds. A replica may fail
+ * over whatever its data age (validity factor 0), so a loaded machine cannot make its last contact look too old to stand;
+ * a replica that does not stand leaves our slot without a master (seen once in CI: CLUSTERDOWN for 80 s).
  */
 export async function startRedisCluster(baseDir: string): Promise<RedisClusterHandle> {
   const nodes: ServerProcess[] = [];
@@ -91,7 +106,7 @@ export async function startRedisCluster(baseDir: string): Promise<RedisClusterHa
       const dir = join(baseDir, `cluster-${port}`);
       await mkdir(dir, { recursive: true });
       nodes.push(
-        startRedisServer(dir, port, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000']),
+        startRedisServer(dir, port, ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf', '--cluster-node-timeout', '2000', '--cluster-replica-validity-factor', '0']),
       );
     }
     for (const n of nodes) await waitFor(`redis ${n.port} up`, async () => (await redisCli(n.port, 'ping')) === 'PONG', 10_000);
@@ -100,6 +115,13 @@ export async function startRedisCluster(baseDir: string): Promise<RedisClusterHa
     });
     for (const n of nodes) {
       await waitFor(`cluster state ok on ${n.port}`, async () => (await redisCli(n.port, 'cluster', 'info')).includes('cluster_state:ok'));
+    }
+    // a replica that has not finished its first sync cannot take over: wait until every replica's link is up
+    for (const n of nodes) {
+      await waitFor(`replication link of ${n.port}`, async () => {
+        const info = await redisCli(n.port, 'info', 'replication');
+        return info.includes('role:master') || info.includes('master_link_status:up');
+      });
     }
     return {
       nodes,
