@@ -91,9 +91,12 @@ export interface RedisClusterHandle {
 
 /**
  * Six redis-server nodes in cluster mode on free ports, joined by `redis-cli --cluster create` with one replica per
- * master. The node timeout is short (2 s) so a killed master's replica is promoted in a few seconds. A replica may fail
- * over whatever its data age (validity factor 0), so a loaded machine cannot make its last contact look too old to stand;
- * a replica that does not stand leaves our slot without a master (seen once in CI: CLUSTERDOWN for 80 s).
+ * master. The node timeout is short (2 s) so a killed master's replica is promoted in a few seconds. The cluster is
+ * handed out only once every replica has finished its first sync (about 5 s after `--cluster create`: the master waits
+ * `repl-diskless-sync-delay` for more replicas): a master killed before that leaves a replica that was never connected,
+ * which refuses to fail over for good ('Disconnected from master for longer than allowed'), and our slot without a
+ * master (seen once in CI: CLUSTERDOWN for 80 s; reproduced by hand). Validity factor 0 keeps a replica that lost its
+ * master under load from refusing for the same reason.
  */
 export async function startRedisCluster(baseDir: string): Promise<RedisClusterHandle> {
   const nodes: ServerProcess[] = [];
