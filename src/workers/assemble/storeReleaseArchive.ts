@@ -1,4 +1,3 @@
-import pMap from 'p-map';
 import { createFileFromBlobs, deleteFiles, type FileStoreDeps } from '../../adapters/files/index.js';
 import type { Tx } from '../../adapters/db/connect.js';
 import { findFileMeta } from '../../adapters/db/files.js';
@@ -38,11 +37,12 @@ export async function storeReleaseArchive(
   target: ReleaseTarget,
   bundle: AssembledBundle,
 ): Promise<{ indexed: number }> {
-  const hashed = await pMap(
-    archive.manifest.files,
-    async (manifest) => ({ manifest, ...(await archive.hashEntry(manifest.key)) }),
-    { concurrency: HASH_CONCURRENCY },
+  const { files } = archive.manifest;
+  const digests = await archive.hashEntries(
+    files.map((manifest) => manifest.key),
+    HASH_CONCURRENCY,
   );
+  const hashed = files.map((manifest, i) => ({ manifest, ...digests[i]! }));
   return deps.db.transaction().execute(async (tx) => {
     const archiveFile = await ensureArchiveReleaseFile(tx, target, bundle);
     const entries = buildArtifactIndexEntries(hashed, archiveFile.ident, archiveFile.timestamp);

@@ -1,0 +1,50 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BundleArchive } from '../../src/workers/assemble/bundleArchive.js';
+import { buildBundle, sha1, type BundleFile } from '../support/bundles.js';
+
+// BundleArchive.hashEntries reads each small entry's local header and data in one read through one handle on the zip.
+// Whatever the header's length or the entry's size, the digests are those of the original bytes, in manifest order.
+
+const limits = { maxBundleFiles: 1000, maxBundleUncompressedBytes: 1 << 30, maxManifestBytes: 1 << 20 };
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'aa-hash-entries-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function archiveOf(files: BundleFile[]): Promise<BundleArchive> {
+  const path = join(dir, `${Math.random().toString(36).slice(2)}.zip`);
+  await writeFile(path, await buildBundle({ files }));
+  return BundleArchive.open(path, limits);
+}
+
+it('digests entries whose local header is longer than one read guesses, small and large entries alike', async () => {
+  const longName = `files/_/_/${'deep/'.repeat(150)}app.js`; // 760 bytes of name in the local header
+  const files: BundleFile[] = [
+    { path: longName, content: 'console.log("long name");\n'.repeat(40) },
+    { path: 'files/_/_/small.js', content: 'x'.repeat(100) },
+    { path: 'files/_/_/large.js', content: Buffer.from(Array.from({ length: 3 << 20 }, (_, i) => (i * 7919) % 251)) },
+    { path: 'files/_/_/empty.js', content: '' },
+  ];
+  const archive = await archiveOf(files);
+  const keys = archive.manifest.files.map((f) => f.key);
+  const digests = await archive.hashEntries(keys, 3);
+  const byPath = new Map(files.map((f) => [f.path, f.content]));
+  expect(digests).toEqual(keys.map((key) => ({ sha1: sha1(byPath.get(key) as string | Buffer), size: Buffer.from(byPath.get(key) as string | Buffer).length })));
+});
+
+it('hashes many entries through one handle in manifest order', async () => {
+  const files = Array.from({ length: 300 }, (_, i) => ({ path: `files/_/_/f${i}.js`, content: `export const v${i} = ${i};\n`.repeat(i + 1) }));
+  const archive = await archiveOf(files);
+  const keys = archive.manifest.files.map((f) => f.key);
+  const expected = keys.map((key) => {
+    const content = files.find((f) => f.path === key)?.content as string;
+    return { sha1: sha1(content), size: Buffer.byteLength(content) };
+  });
+  expect(await archive.hashEntries(keys, 8)).toEqual(expected);
+});
