@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { type Harness, startHarness } from './harness.js';
 import { type FixtureF, type World, seedFixtureF, seedWorld, storedQueries, storedWidgets } from './world.js';
 
@@ -203,6 +204,29 @@ describe('PUT: widgets', () => {
     expect((await put({ widgets: [] })).statusCode).toBe(200);
     expect(await storedWidgets(h.db, f.dashboardId)).toEqual([]);
     expect(await h.db.selectFrom('dashboard_widget_query').select('id').where('id', 'in', [f.q11, f.q12, f.q21]).execute()).toEqual([]);
+  });
+});
+
+describe('PUT: a widget or query sent twice is written as row by row', () => {
+  const nextId = async (table: string) =>
+    String((await sql<{ id: string }>`SELECT nextval(pg_get_serial_sequence(${table}, 'id'))::text AS id`.execute(h.db)).rows[0]?.id);
+  const plus = (id: string, n: number) => String(BigInt(id) + BigInt(n));
+
+  it('the second update of a widget sees the first: its queries created by the first are replaced, ids drawn in step order', async () => {
+    const queryBase = await nextId('dashboard_widget_query');
+    const widgetBase = await nextId('dashboard_widget');
+    const res = await put({ widgets: [
+      { id: f.w1, title: 'first', interval: '1h', queries: [{ id: f.q11, name: 'a' }, { id: f.q11, name: 'b' }, { ...validQuery, name: 'x' }] },
+      newWidget({ title: 'new' }),
+      { id: f.w1, title: 'second', queries: [{ id: f.q11 }, { ...validQuery, name: 'y' }] },
+    ] });
+    expect(res.statusCode).toBe(200);
+    expect((await storedWidgets(h.db, f.dashboardId)).map((w) => [w.id, w.order, w.title])).toEqual([[plus(widgetBase, 1), 2, 'new'], [f.w1, 3, 'second']]);
+    const w1 = await h.db.selectFrom('dashboard_widget').select('interval').where('id', '=', f.w1).executeTakeFirstOrThrow();
+    expect(w1.interval).toBe('1h');
+    // x (S+1) was created by the first update and deleted by the second; the new widget's query is S+2, y is S+3
+    expect((await storedQueries(h.db, f.w1)).map((q) => [q.id, q.order, q.name])).toEqual([[f.q11, 3, 'b'], [plus(queryBase, 3), 4, 'y']]);
+    expect((await storedQueries(h.db, plus(widgetBase, 1))).map((q) => [q.id, q.order])).toEqual([[plus(queryBase, 2), 0]]);
   });
 });
 

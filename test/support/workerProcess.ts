@@ -28,7 +28,7 @@ export function harnessWorkerEnv(
   };
 }
 
-/** Runs `assembler worker` (the compiled CLI, as in production) as a separate OS process. */
+/** Runs `assembler worker` (the package's bin over the compiled CLI, as in production) as a separate OS process. */
 export class WorkerProcess {
   private output = '';
 
@@ -38,8 +38,8 @@ export class WorkerProcess {
   }
 
   static start(env: WorkerProcessEnv, role = 'worker'): WorkerProcess {
-    const cli = join(process.cwd(), 'dist', 'src', 'main', 'cli.js');
-    const child = spawn(process.execPath, [cli, role], {
+    const bin = join(process.cwd(), 'bin', 'assembler.js');
+    const child = spawn(process.execPath, [bin, role], {
       env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { QueryValues, StoredFilters, WidgetValues } from '../../domain/dashboards/stored.js';
 import type { DashboardRow, DashboardTx } from './dashboardSchema.js';
 
@@ -45,23 +46,71 @@ function widgetColumns(values: WidgetValues) {
   };
 }
 
-export async function insertWidget(tx: DashboardTx, dashboardId: string, values: WidgetValues): Promise<string> {
-  const row = await tx
+/** One multi-row INSERT; answers the new ids by order (orders are unique in a dashboard). Ids are drawn in row order. */
+export async function insertWidgets(tx: DashboardTx, dashboardId: string, widgets: readonly WidgetValues[]): Promise<Map<number, string>> {
+  if (widgets.length === 0) return new Map();
+  const rows = await tx
     .insertInto('dashboard_widget')
-    .values({ dashboard_id: dashboardId, ...widgetColumns(values) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
+    .values(widgets.map((values) => ({ dashboard_id: dashboardId, ...widgetColumns(values) })))
+    .returning(['id', 'order'])
+    .execute();
+  return new Map(rows.map((row) => [row.order, row.id]));
 }
 
-export async function updateWidget(tx: DashboardTx, widgetId: string, values: WidgetValues): Promise<void> {
-  await tx.updateTable('dashboard_widget').set(widgetColumns(values)).where('id', '=', widgetId).execute();
+/** Column types of the widget columns an update writes, for `jsonb_to_recordset`. */
+const WIDGET_COLUMN_TYPES: Record<keyof WidgetValues, string> = {
+  order: 'integer',
+  title: 'text',
+  description: 'text',
+  thresholds: 'jsonb',
+  interval: 'text',
+  display_type: 'integer',
+  widget_type: 'integer',
+  limit: 'integer',
+  detail: 'jsonb',
+  discover_widget_split: 'integer',
+  dataset_source: 'integer',
+};
+
+const QUERY_COLUMN_TYPES: Record<keyof QueryValues, string> = {
+  order: 'integer',
+  name: 'text',
+  fields: 'text[]',
+  conditions: 'text',
+  aggregates: 'text[]',
+  columns: 'text[]',
+  field_aliases: 'text[]',
+  orderby: 'text',
+  is_hidden: 'boolean',
+  selected_aggregate: 'integer',
+};
+
+/**
+ * Sets every listed column of each row from one JSON array (one parameter however many rows), in one UPDATE.
+ * JSON null becomes SQL NULL, as `json()` writes it for the single-row statements.
+ */
+async function updateRows(tx: DashboardTx, table: 'dashboard_widget' | 'dashboard_widget_query', types: Record<string, string>, rows: { id: string; values: object }[]): Promise<void> {
+  if (rows.length === 0) return;
+  const columns = Object.keys(types);
+  const set = sql.join(columns.map((c) => sql`${sql.id(c)} = v.${sql.id(c)}`));
+  const record = sql.join([sql`id bigint`, ...columns.map((c) => sql`${sql.id(c)} ${sql.raw(types[c] ?? 'text')}`)]);
+  const payload = JSON.stringify(rows.map((row) => ({ ...row.values, id: row.id })));
+  await sql`UPDATE ${sql.table(table)} AS t SET ${set} FROM jsonb_to_recordset(${payload}::jsonb) AS v(${record}) WHERE t.id = v.id`.execute(tx);
 }
 
-/** Deletes the widget's queries whose id is not kept (all of them when none is). */
-export async function deleteQueriesExcept(tx: DashboardTx, widgetId: string, keepQueryIds: readonly string[]): Promise<void> {
-  let query = tx.deleteFrom('dashboard_widget_query').where('widget_id', '=', widgetId);
-  if (keepQueryIds.length > 0) query = query.where('id', 'not in', keepQueryIds);
+/** Updates widgets in one statement; each id appears once. */
+export async function updateWidgets(tx: DashboardTx, updates: readonly { widgetId: string; values: WidgetValues }[]): Promise<void> {
+  await updateRows(tx, 'dashboard_widget', WIDGET_COLUMN_TYPES, updates.map((u) => ({ id: u.widgetId, values: u.values })));
+}
+
+/** Deletes, per widget, the queries whose id is not kept (all of them when none is), in one statement. */
+export async function deleteQueriesExcept(tx: DashboardTx, widgets: readonly { widgetId: string; keepQueryIds: readonly string[] }[]): Promise<void> {
+  if (widgets.length === 0) return;
+  // A kept id is always one of its own widget's queries (the plan fails otherwise), so one union of kept ids
+  // decides for every widget.
+  const keep = widgets.flatMap((w) => w.keepQueryIds);
+  let query = tx.deleteFrom('dashboard_widget_query').where('widget_id', 'in', widgets.map((w) => w.widgetId));
+  if (keep.length > 0) query = query.where('id', 'not in', keep);
   await query.execute();
 }
 
@@ -80,16 +129,22 @@ function queryColumns(values: QueryValues) {
   };
 }
 
-export async function insertQueries(tx: DashboardTx, widgetId: string, queries: readonly QueryValues[]): Promise<void> {
-  if (queries.length === 0) return;
-  await tx
-    .insertInto('dashboard_widget_query')
-    .values(queries.map((q) => ({ widget_id: widgetId, ...queryColumns(q) })))
-    .execute();
+/** Rows per INSERT: 11 parameters a row stays far below Postgres's 65,535 parameters per statement. */
+const QUERY_INSERT_ROWS = 1000;
+
+/** Multi-row INSERTs of queries, ids drawn in the order given. */
+export async function insertQueries(tx: DashboardTx, queries: readonly { widgetId: string; values: QueryValues }[]): Promise<void> {
+  for (let at = 0; at < queries.length; at += QUERY_INSERT_ROWS) {
+    await tx
+      .insertInto('dashboard_widget_query')
+      .values(queries.slice(at, at + QUERY_INSERT_ROWS).map((q) => ({ widget_id: q.widgetId, ...queryColumns(q.values) })))
+      .execute();
+  }
 }
 
-export async function updateQuery(tx: DashboardTx, queryId: string, values: QueryValues): Promise<void> {
-  await tx.updateTable('dashboard_widget_query').set(queryColumns(values)).where('id', '=', queryId).execute();
+/** Updates queries in one statement; each id appears once. */
+export async function updateQueries(tx: DashboardTx, updates: readonly { queryId: string; values: QueryValues }[]): Promise<void> {
+  await updateRows(tx, 'dashboard_widget_query', QUERY_COLUMN_TYPES, updates.map((u) => ({ id: u.queryId, values: u.values })));
 }
 
 export async function replaceDashboardProjects(tx: DashboardTx, dashboardId: string, projectIds: readonly string[]): Promise<void> {

@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { AssembleHarness } from '../support/assembleHarness.js';
+import { WorkerProcess, harnessWorkerEnv } from '../support/workerProcess.js';
+
+// V8 reads --max-semi-space-size only at start-up: bin/assembler.js, the entry of every role, restarts Node with it
+// in NODE_OPTIONS. Observed from outside: the worker process's environment and its young generation's size.
+
+const MiB = 2 ** 20;
+
+async function nodeOptionsOf(worker: WorkerProcess): Promise<string | undefined> {
+  const environ = await readFile(`/proc/${worker.child.pid}/environ`, 'utf8');
+  return environ.split('\0').find((v) => v.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length);
+}
+
+async function newSpaceBytes(worker: WorkerProcess): Promise<number> {
+  const port = Number(/"metricsPort":(\d+)/.exec(worker.logs())?.[1]);
+  const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return Number(/^nodejs_heap_space_size_total_bytes\{space="new"\} (\d+)/m.exec(metrics)?.[1] ?? NaN);
+}
+
+describe('V8 start-up flags of a role', () => {
+  let h: AssembleHarness;
+
+  beforeAll(async () => {
+    h = await AssembleHarness.create({ worker: false });
+  });
+
+  afterAll(async () => {
+    await h.close();
+  });
+
+  it('a worker runs with 1 MiB semi-spaces; an operator NODE_OPTIONS is kept after the flag', async () => {
+    const plain = WorkerProcess.start(harnessWorkerEnv(h, { METRICS_PORT: '0' }));
+    const operator = WorkerProcess.start(harnessWorkerEnv(h, { METRICS_PORT: '0', NODE_OPTIONS: '--max-old-space-size=200' }));
+    try {
+      await Promise.all([plain, operator].map((w) => w.waitForLog(/"metricsPort":\d+/)));
+      expect(await nodeOptionsOf(plain)).toBe('--max-semi-space-size=1');
+      expect(await nodeOptionsOf(operator)).toBe('--max-semi-space-size=1 --max-old-space-size=200');
+      // without the flag, start-up garbage grows the new space to 2 x 16 MiB
+      for (const worker of [plain, operator]) expect(await newSpaceBytes(worker)).toBeLessThanOrEqual(2 * MiB);
+    } finally {
+      await Promise.all([plain.stop(), operator.stop()]);
+    }
+  });
+
+  it('an operator-set semi-space size wins and is not repeated', async () => {
+    const worker = WorkerProcess.start(harnessWorkerEnv(h, { METRICS_PORT: '0', NODE_OPTIONS: '--max-semi-space-size=4' }));
+    try {
+      await worker.waitForLog(/"metricsPort":\d+/);
+      expect(await nodeOptionsOf(worker)).toBe('--max-semi-space-size=4');
+    } finally {
+      await worker.stop();
+    }
+  });
+});
