@@ -10,7 +10,9 @@ import { fmtSpread, pairRatios, runRows, spread, type BenchRowSpec, type RowResu
 /** `--quick`: one run of each row, for development; otherwise five, alternating ours and the floor. */
 const RUNS = process.argv.includes('--quick') ? 1 : 5;
 /** `--only <substring>`: only the rows whose key contains it (development) */
-const ONLY = process.argv[process.argv.indexOf('--only') + 1];
+const ONLY_AT = process.argv.indexOf('--only');
+/** without `--only`, every row (indexOf's -1 would otherwise pick argv[0], the node binary, and filter every row out) */
+const ONLY: string | undefined = ONLY_AT < 0 ? undefined : process.argv[ONLY_AT + 1];
 
 const mb = (bytes: number) => bytes / 2 ** 20;
 const round = (value: number, digits = 3) => (Number.isFinite(value) ? Number(value.toFixed(digits)) : null);
