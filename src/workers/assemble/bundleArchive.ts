@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { open, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
-import { crc32, inflateRaw } from 'node:zlib';
+import { createReadStream } from 'node:fs';
+import { crc32, createInflateRaw, inflateRaw } from 'node:zlib';
 import { Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pMap from 'p-map';
@@ -24,7 +25,13 @@ const UNIX_HOST = 3;
 const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const ENCRYPTED_FLAG = 0x1;
+const STORED = 0;
 const DEFLATE = 8;
+/**
+ * The pieces a streamed entry is read and inflated in: a file read of this size and inflated output of this size
+ * (zlib's default is 16 KiB, a callback and a small buffer each, which V8 lets pile up between full GCs).
+ */
+export const ENTRY_STREAM_PIECE_BYTES = 64 * 1024;
 const LOCAL_HEADER_BYTES = 30;
 const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 /** Bytes read past a local header in the same read, for its file name and extra field (usually far fewer). */
@@ -114,9 +121,33 @@ export class BundleArchive {
   openEntryStream(key: string): Readable {
     const file = this.entry(key);
     const guard = new EntryCheck(key, file.uncompressedSize, file.crc32);
-    const source = file.stream();
-    source.on('error', (err) => guard.destroy(asCorruptEntry(key, err)));
-    return source.pipe(guard);
+    const fail = (err: unknown) => guard.destroy(asCorruptEntry(key, err));
+    this.openEntrySource(file).then(([source, inflate]) => {
+      const stop = () => [source, inflate].forEach((stream) => stream?.destroy());
+      if (guard.destroyed) return stop(); // its reader went away while the header was read
+      for (const stream of [source, inflate]) stream?.on('error', fail);
+      // the guard failing (or its reader going away) stops the reads behind it
+      guard.once('close', stop);
+      (inflate ? source.pipe(inflate) : source).pipe(guard);
+    }, fail);
+    return guard;
+  }
+
+  /**
+   * What an entry's bytes come from: for a stored or deflated entry whose local header is where the directory says,
+   * a read of exactly its data from the file (inflated in ENTRY_STREAM_PIECE_BYTES pieces); for anything else, the
+   * zip library's own stream (it knows the unusual cases and names what is wrong with them).
+   */
+  private async openEntrySource(file: ZipFile): Promise<[Readable, Transform?]> {
+    if ((file.compressionMethod === STORED || file.compressionMethod === DEFLATE) && file.compressedSize > 0) {
+      const dataAt = await localDataOffset(this.path, file);
+      if (dataAt !== null) {
+        const range = { start: dataAt, end: dataAt + file.compressedSize - 1, highWaterMark: ENTRY_STREAM_PIECE_BYTES };
+        const data = createReadStream(this.path, range);
+        return file.compressionMethod === STORED ? [data] : [data, createInflateRaw({ chunkSize: ENTRY_STREAM_PIECE_BYTES })];
+      }
+    }
+    return [file.stream()];
   }
 
   async readEntry(key: string): Promise<Buffer> {
@@ -198,6 +229,19 @@ async function readSmallEntry(key: string, file: ZipFile, handle: FileHandle): P
       throw overLimit(`entry "${key}" inflates beyond its declared size of ${declared} bytes`);
     }
     return null;
+  }
+}
+
+/** Where an entry's data starts in the file, from its local header; null when the header is not where it should be. */
+async function localDataOffset(path: string, file: ZipFile): Promise<number | null> {
+  const handle = await open(path, 'r');
+  try {
+    const header = Buffer.alloc(LOCAL_HEADER_BYTES);
+    const { bytesRead } = await handle.read(header, 0, LOCAL_HEADER_BYTES, file.offsetToLocalFileHeader);
+    if (bytesRead !== LOCAL_HEADER_BYTES || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) return null;
+    return file.offsetToLocalFileHeader + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
+  } finally {
+    await handle.close();
   }
 }
 
