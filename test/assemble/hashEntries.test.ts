@@ -78,3 +78,25 @@ it('streams stored and deflated entries of every size from the file, whole and C
   }
   expect(stream.destroyed).toBe(true);
 });
+
+it('opens a zip64 bundle through the zip library, with the same digests', async () => {
+  const files: BundleFile[] = [
+    { path: 'files/_/_/a.js', content: 'console.log("a");\n'.repeat(30) },
+    { path: 'files/_/_/b.js', content: Buffer.alloc(2 << 20, 7) },
+  ];
+  const zip = new yazl.ZipFile();
+  for (const f of files) zip.addBuffer(Buffer.from(f.content), f.path, { forceZip64Format: true });
+  zip.addBuffer(Buffer.from(JSON.stringify(manifestFor({ files }))), 'manifest.json', { forceZip64Format: true });
+  zip.end();
+  const bytes: Buffer[] = [];
+  for await (const piece of zip.outputStream as AsyncIterable<Buffer>) bytes.push(piece);
+  const path = join(dir, 'zip64.zip');
+  await writeFile(path, Buffer.concat(bytes));
+  const archive = await BundleArchive.open(path, limits);
+  const keys = archive.manifest.files.map((f) => f.key);
+  expect(await archive.hashEntries(keys, 2)).toEqual(keys.map((key) => {
+    const content = files.find((f) => f.path === key)?.content as string | Buffer;
+    return { sha1: sha1(content), size: Buffer.from(content).length };
+  }));
+  expect(sha1(await archive.readEntry('files/_/_/b.js'))).toBe(sha1(files[1]!.content));
+});

@@ -3,13 +3,13 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createReadStream } from 'node:fs';
 import { crc32, createInflateRaw, inflateRaw } from 'node:zlib';
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pMap from 'p-map';
-import type unzipper from 'unzipper';
 import { loadUnzipper } from '../../adapters/files/unzipperLoader.js';
 import { AppError } from '../../domain/errors.js';
 import { parseBundleManifest, validateManifestKeys, type BundleManifest } from '../../domain/manifest.js';
+import { locateCentralDirectory, parseCentralDirectory, ZIP_TAIL_BYTES, type ZipDirectoryRecord } from '../../domain/zipCentralDirectory.js';
 
 export interface BundleLimits {
   maxBundleFiles: number;
@@ -17,7 +17,8 @@ export interface BundleLimits {
   maxManifestBytes: number;
 }
 
-type ZipFile = unzipper.File;
+/** A directory record and, for what the reads here do not handle themselves, the zip library's stream of it. */
+type ZipFile = ZipDirectoryRecord & { stream(): Readable };
 type EntryKind = 'File' | 'Directory' | 'SymbolicLink';
 
 const MANIFEST_NAME = 'manifest.json';
@@ -268,13 +269,50 @@ function asCorruptEntry(key: string, err: unknown): AppError {
   return invalid(`entry "${key}" is corrupt (${err instanceof Error ? err.message : String(err)})`, err);
 }
 
+/**
+ * The zip's directory: read here for a plain zip (one read of its tail, one of the directory), by the zip library
+ * (loaded then) for zip64 and anything unusual, which also names what is wrong with a broken one.
+ */
 async function readCentralDirectory(path: string): Promise<ZipFile[]> {
   try {
-    const directory = await (await loadUnzipper()).Open.file(path);
-    return directory.files;
+    const records = await readPlainDirectory(path);
+    if (records) return records.map((record) => ({ ...record, stream: () => libraryEntryStream(path, record.path) }));
+    return (await (await loadUnzipper()).Open.file(path)).files;
   } catch (err) {
     throw invalid('not a readable zip archive', err);
   }
+}
+
+async function readPlainDirectory(path: string): Promise<ZipDirectoryRecord[] | null> {
+  const handle = await open(path, 'r');
+  try {
+    const { size } = await handle.stat();
+    const tail = Buffer.alloc(Math.min(size, ZIP_TAIL_BYTES));
+    await handle.read(tail, 0, tail.length, size - tail.length);
+    const location = locateCentralDirectory(tail);
+    if (!location || location.offset + location.size > size) return null;
+    const directory = Buffer.alloc(location.size);
+    const { bytesRead } = await handle.read(directory, 0, location.size, location.offset);
+    return bytesRead === location.size ? parseCentralDirectory(directory, location.records) : null;
+  } finally {
+    await handle.close();
+  }
+}
+
+/** The zip library's stream of one entry (the last of that name, as the index keeps), for entries read unusually. */
+function libraryEntryStream(path: string, entryPath: string): Readable {
+  const out = new PassThrough();
+  loadUnzipper()
+    .then((library) => library.Open.file(path))
+    .then((directory) => {
+      const file = directory.files.findLast((candidate) => candidate.path === entryPath);
+      if (!file) throw new Error(`entry "${entryPath}" is not in the zip's directory`);
+      const source = file.stream();
+      source.on('error', (err) => out.destroy(err));
+      source.pipe(out);
+    })
+    .catch((err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))));
+  return out;
 }
 
 function indexEntries(files: ZipFile[], limits: BundleLimits): Map<string, ZipFile> {
