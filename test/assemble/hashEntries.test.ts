@@ -57,6 +57,7 @@ it('streams stored and deflated entries of every size from the file, whole and C
     { path: 'files/_/_/stored.js', content: big },
     { path: 'files/_/_/deflated.js', content: big },
     { path: 'files/_/_/tiny-stored.js', content: 'x' },
+    { path: 'files/_/_/empty-stored.js', content: '' },
   ];
   const zip = new yazl.ZipFile();
   for (const f of files) zip.addBuffer(Buffer.from(f.content), f.path, { compress: !f.path.includes('stored') });

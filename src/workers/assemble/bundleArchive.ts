@@ -3,7 +3,7 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { createReadStream } from 'node:fs';
 import { crc32, createInflateRaw, inflateRaw } from 'node:zlib';
-import { PassThrough, Transform, type Readable, type TransformCallback } from 'node:stream';
+import { PassThrough, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import pMap from 'p-map';
 import { loadUnzipper } from '../../adapters/files/unzipperLoader.js';
@@ -140,6 +140,7 @@ export class BundleArchive {
    * zip library's own stream (it knows the unusual cases and names what is wrong with them).
    */
   private async openEntrySource(file: ZipFile): Promise<[Readable, Transform?]> {
+    if (file.compressionMethod === STORED && file.compressedSize === 0) return [Readable.from([])];
     if ((file.compressionMethod === STORED || file.compressionMethod === DEFLATE) && file.compressedSize > 0) {
       const dataAt = await localDataOffset(this.path, file);
       if (dataAt !== null) {
