@@ -10,6 +10,7 @@ import { buildArtifactBundle } from '../test/artifactBundles/sysbBundles.js';
 import {
   jsLikeContent,
   seededRandom,
+  STATUS_POLL_MS,
   sumParts,
   timeOnWorkerProcess,
   timeSync,
@@ -240,7 +241,7 @@ export function artifactBundleRow(pairs = 500): BenchRowSpec & { close(): Promis
         {
           name: 'artifact bundle',
           request: () => harness.request(uploaded.checksum, uploaded.chunks, { version: RELEASE, dist: DIST }),
-          waitForStatus: () => harness.waitForStatus(uploaded.checksum, 600_000),
+          waitForStatus: () => harness.waitForStatus(uploaded.checksum, 600_000, STATUS_POLL_MS),
         },
       ]);
       await verifyStoredBundle(harness.db, { checksum: uploaded.checksum, bytes: bundle.length, files, debugIds: pairs, release: RELEASE, dist: DIST });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { AssembleHarness } from '../test/support/assembleHarness.js';
 import { buildBundle, type BundleFile } from '../test/support/bundles.js';
-import { jsLikeContent, sumParts, timeOnWorkerProcess, timeSync, withScratchDir, type FloorResult, type Sample } from './benchHelpers.js';
+import { jsLikeContent, STATUS_POLL_MS, sumParts, timeOnWorkerProcess, timeSync, withScratchDir, type FloorResult, type Sample } from './benchHelpers.js';
 import type { BenchRowSpec } from './rows.js';
 
 export function benchFiles(count: number, bytesEach: number, prefix = 'f'): BundleFile[] {
@@ -93,7 +93,7 @@ export class ReleaseBench {
       uploaded.map((u) => ({
         name: version,
         request: () => this.h.request(version, u.checksum, u.chunks),
-        waitForStatus: () => this.h.waitForStatus(u.checksum, 600_000),
+        waitForStatus: () => this.h.waitForStatus(u.checksum, 600_000, STATUS_POLL_MS),
       })),
       { concurrency },
     );
