@@ -25,6 +25,19 @@ async function archiveOf(files: BundleFile[]): Promise<BundleArchive> {
   return BundleArchive.open(path, limits);
 }
 
+/** A bundle zip whose members' options (stored, zip64) the test picks, opened as a BundleArchive. */
+async function yazlArchive(files: BundleFile[], options: (file: BundleFile) => Partial<yazl.Options>): Promise<BundleArchive> {
+  const zip = new yazl.ZipFile();
+  for (const f of files) zip.addBuffer(Buffer.from(f.content), f.path, options(f));
+  zip.addBuffer(Buffer.from(JSON.stringify(manifestFor({ files }))), 'manifest.json', options({ path: 'manifest.json', content: '' }));
+  zip.end();
+  const bytes: Buffer[] = [];
+  for await (const piece of zip.outputStream as AsyncIterable<Buffer>) bytes.push(piece);
+  const path = join(dir, `${Math.random().toString(36).slice(2)}.zip`);
+  await writeFile(path, Buffer.concat(bytes));
+  return BundleArchive.open(path, limits);
+}
+
 it('digests entries whose local header is longer than one read guesses, small and large entries alike', async () => {
   const longName = `files/_/_/${'deep/'.repeat(150)}app.js`; // 760 bytes of name in the local header
   const files: BundleFile[] = [
@@ -59,15 +72,7 @@ it('streams stored and deflated entries of every size from the file, whole and C
     { path: 'files/_/_/tiny-stored.js', content: 'x' },
     { path: 'files/_/_/empty-stored.js', content: '' },
   ];
-  const zip = new yazl.ZipFile();
-  for (const f of files) zip.addBuffer(Buffer.from(f.content), f.path, { compress: !f.path.includes('stored') });
-  zip.addBuffer(Buffer.from(JSON.stringify(manifestFor({ files }))), 'manifest.json');
-  zip.end();
-  const bytes: Buffer[] = [];
-  for await (const piece of zip.outputStream as AsyncIterable<Buffer>) bytes.push(piece);
-  const path = join(dir, 'stored.zip');
-  await writeFile(path, Buffer.concat(bytes));
-  const archive = await BundleArchive.open(path, limits);
+  const archive = await yazlArchive(files, (f) => ({ compress: !f.path.includes('stored') }));
   for (const f of files) {
     expect([f.path, sha1(await archive.readEntry(f.path))]).toEqual([f.path, sha1(f.content)]);
   }
@@ -85,15 +90,7 @@ it('opens a zip64 bundle through the zip library, with the same digests', async 
     { path: 'files/_/_/a.js', content: 'console.log("a");\n'.repeat(30) },
     { path: 'files/_/_/b.js', content: Buffer.alloc(2 << 20, 7) },
   ];
-  const zip = new yazl.ZipFile();
-  for (const f of files) zip.addBuffer(Buffer.from(f.content), f.path, { forceZip64Format: true });
-  zip.addBuffer(Buffer.from(JSON.stringify(manifestFor({ files }))), 'manifest.json', { forceZip64Format: true });
-  zip.end();
-  const bytes: Buffer[] = [];
-  for await (const piece of zip.outputStream as AsyncIterable<Buffer>) bytes.push(piece);
-  const path = join(dir, 'zip64.zip');
-  await writeFile(path, Buffer.concat(bytes));
-  const archive = await BundleArchive.open(path, limits);
+  const archive = await yazlArchive(files, () => ({ forceZip64Format: true }));
   const keys = archive.manifest.files.map((f) => f.key);
   expect(await archive.hashEntries(keys, 2)).toEqual(keys.map((key) => {
     const content = files.find((f) => f.path === key)?.content as string | Buffer;
