@@ -98,3 +98,19 @@ it('opens a zip64 bundle through the zip library, with the same digests', async 
   }));
   expect(sha1(await archive.readEntry('files/_/_/b.js'))).toBe(sha1(files[1]!.content));
 });
+
+it('hands entries whose local header it does not recognise to the zip library, which reads them (it does not check that signature)', async () => {
+  const files: BundleFile[] = [
+    { path: 'files/_/_/a.js', content: 'console.log("a");\n'.repeat(30) },
+    { path: 'files/_/_/b.js', content: 'console.log("b");\n'.repeat(30) },
+  ];
+  const zip = await buildBundle({ files });
+  for (const member of ['files/_/_/a.js', 'files/_/_/b.js']) {
+    const at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x03, 0x04]), zip.indexOf(member) - 30);
+    zip.writeUInt32LE(0, at); // the local header's signature, gone
+  }
+  const path = join(dir, 'bad-local-headers.zip');
+  await writeFile(path, zip);
+  const archive = await BundleArchive.open(path, limits);
+  for (const f of files) expect([f.path, (await archive.readEntry(f.path)).toString()]).toEqual([f.path, f.content]);
+});

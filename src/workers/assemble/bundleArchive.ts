@@ -234,14 +234,23 @@ async function readSmallEntry(key: string, file: ZipFile, handle: FileHandle): P
   }
 }
 
+/**
+ * How far past its local header's start an entry's data begins (the header, its file name and extra field), from
+ * bytes read at that start; null when they are not a local header.
+ */
+function dataOffsetInLocalHeader(header: Buffer, bytesRead: number): number | null {
+  if (bytesRead < LOCAL_HEADER_BYTES || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) return null;
+  return LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
+}
+
 /** Where an entry's data starts in the file, from its local header; null when the header is not where it should be. */
 async function localDataOffset(path: string, file: ZipFile): Promise<number | null> {
   const handle = await open(path, 'r');
   try {
     const header = Buffer.alloc(LOCAL_HEADER_BYTES);
     const { bytesRead } = await handle.read(header, 0, LOCAL_HEADER_BYTES, file.offsetToLocalFileHeader);
-    if (bytesRead !== LOCAL_HEADER_BYTES || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) return null;
-    return file.offsetToLocalFileHeader + LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
+    const dataOffset = dataOffsetInLocalHeader(header, bytesRead);
+    return dataOffset === null ? null : file.offsetToLocalFileHeader + dataOffset;
   } finally {
     await handle.close();
   }
@@ -256,8 +265,8 @@ async function readLocalData(handle: FileHandle, file: ZipFile): Promise<Buffer 
   const at = file.offsetToLocalFileHeader;
   const first = Buffer.allocUnsafe(LOCAL_HEADER_BYTES + LOCAL_NAME_AND_EXTRA_GUESS + file.compressedSize);
   const { bytesRead } = await handle.read(first, 0, first.length, at);
-  if (bytesRead < LOCAL_HEADER_BYTES || first.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) return null;
-  const dataOffset = LOCAL_HEADER_BYTES + first.readUInt16LE(26) + first.readUInt16LE(28);
+  const dataOffset = dataOffsetInLocalHeader(first, bytesRead);
+  if (dataOffset === null) return null;
   const dataEnd = dataOffset + file.compressedSize;
   if (dataEnd <= bytesRead) return first.subarray(dataOffset, dataEnd);
   const data = Buffer.allocUnsafe(file.compressedSize);
@@ -277,7 +286,12 @@ function asCorruptEntry(key: string, err: unknown): AppError {
 async function readCentralDirectory(path: string): Promise<ZipFile[]> {
   try {
     const records = await readPlainDirectory(path);
-    if (records) return records.map((record) => ({ ...record, stream: () => libraryEntryStream(path, record.path) }));
+    if (records) {
+      // the library reads the directory again only if an entry needs it, and then once for all of them
+      let libraryFiles: Promise<readonly ZipFile[]> | undefined;
+      const library = () => (libraryFiles ??= loadUnzipper().then(async (unzipper) => (await unzipper.Open.file(path)).files));
+      return records.map((record) => ({ ...record, stream: () => libraryEntryStream(library(), record.path) }));
+    }
     return (await (await loadUnzipper()).Open.file(path)).files;
   } catch (err) {
     throw invalid('not a readable zip archive', err);
@@ -301,12 +315,11 @@ async function readPlainDirectory(path: string): Promise<ZipDirectoryRecord[] | 
 }
 
 /** The zip library's stream of one entry (the last of that name, as the index keeps), for entries read unusually. */
-function libraryEntryStream(path: string, entryPath: string): Readable {
+function libraryEntryStream(libraryFiles: Promise<readonly ZipFile[]>, entryPath: string): Readable {
   const out = new PassThrough();
-  loadUnzipper()
-    .then((library) => library.Open.file(path))
-    .then((directory) => {
-      const file = directory.files.findLast((candidate) => candidate.path === entryPath);
+  libraryFiles
+    .then((files) => {
+      const file = files.findLast((candidate) => candidate.path === entryPath);
       if (!file) throw new Error(`entry "${entryPath}" is not in the zip's directory`);
       const source = file.stream();
       source.on('error', (err) => out.destroy(err));
