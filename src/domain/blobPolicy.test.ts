@@ -1,4 +1,4 @@
-import { canStoreInline, INLINE_BLOB_MAX_BYTES } from './blobPolicy.js';
+import { canStoreInline, INCOMPRESSIBLE_MAX_SAVING, INLINE_BLOB_MAX_BYTES, looksIncompressible } from './blobPolicy.js';
 
 describe('canStoreInline', () => {
   it('accepts printable ASCII up to the limit', () => {
@@ -23,5 +23,19 @@ describe('canStoreInline', () => {
 
   it('refuses UTF-8 text beyond ASCII', () => {
     expect(canStoreInline(Buffer.from('café'))).toBe(false);
+  });
+});
+
+describe('looksIncompressible', () => {
+  it('is true when the sample shrank by less than INCOMPRESSIBLE_MAX_SAVING, and false when it shrank by more', () => {
+    const limit = 1000 * (1 - INCOMPRESSIBLE_MAX_SAVING);
+    expect(looksIncompressible(1000, 1010)).toBe(true);
+    expect(looksIncompressible(1000, Math.ceil(limit))).toBe(true);
+    expect(looksIncompressible(1000, Math.floor(limit) - 1)).toBe(false);
+    expect(looksIncompressible(1000, 300)).toBe(false);
+  });
+
+  it('is false for an empty sample', () => {
+    expect(looksIncompressible(0, 9)).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
+import { BlobReader } from '../../src/adapters/files/blobRead.js';
 import { findOwnedBlobs } from '../../src/adapters/files/index.js';
 import { createApiToken } from '../../src/auth/apiTokens.js';
 import { parseConfig } from '../../src/config/config.js';
@@ -143,6 +144,20 @@ describe('chunk upload endpoints', () => {
       expect(response.statusCode).toBe(200);
       expect(await blobCount(harness, [sha1(chunk)])).toBe(1);
       expect(await owned(harness, [sha1(chunk)])).toEqual([sha1(chunk)]);
+    });
+
+    it('stores each chunk with its own bytes as parts follow each other through reused receive buffers', async () => {
+      // large random chunks (stored at zstd's fast level), a compressible one, an inline one, and a refused part
+      // whose buffer must not come back: every blob must read back as exactly what was sent
+      const chunks = [randomBytes(MiB), Buffer.from('export const x = 1;\n'.repeat(60_000)), Buffer.from('tiny inline chunk'), randomBytes(300_000)];
+      expect((await post(harness, [raw(chunks[0]!), gzipped(chunks[1]!)])).statusCode).toBe(200);
+      expect((await post(harness, [raw(randomBytes(MiB), sha1(chunks[3]!))])).statusCode).toBe(400);
+      expect((await post(harness, [raw(chunks[2]!), raw(chunks[3]!)])).statusCode).toBe(200);
+      const reader = new BlobReader({ db: harness.db, blobs: harness.assembly.blobs });
+      for (const chunk of chunks) {
+        const row = await harness.db.selectFrom('file_blob').select('id').where('checksum', '=', sha1(chunk)).executeTakeFirstOrThrow();
+        expect(sha1(Buffer.from(await reader.read(row.id)))).toBe(sha1(chunk));
+      }
     });
 
     it('answers 200 to zero parts and to an empty body', async () => {

@@ -3,7 +3,11 @@ import { Readable, type Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { compress } from 'zstd-napi';
 import {
+  compressBound,
   compressBuffer,
+  DEFAULT_ZSTD_LEVEL,
+  INCOMPRESSIBLE_ZSTD_LEVEL,
+  levelFor,
   createCompressStream,
   createDecompressStream,
   decompressBuffer,
@@ -62,8 +66,10 @@ describe('zstd helpers', () => {
     const inputs = [Buffer.from('x'.repeat(100_000)), randomBytes(1 << 20), Buffer.alloc(0), Buffer.from('function f() {}\n'.repeat(5000))];
     const seen = new Set<ArrayBufferLike>();
     for (const input of inputs) {
-      const expected = compress(input, { compressionLevel: 3 });
-      expect(compressBuffer(input)).toEqual(expected);
+      expect(compressBuffer(input)).toEqual(compress(input, { compressionLevel: 3 }));
+      // random bytes do not compress: withCompressedFrame writes them at the fast level
+      const level = input.length === 1 << 20 ? INCOMPRESSIBLE_ZSTD_LEVEL : DEFAULT_ZSTD_LEVEL;
+      const expected = compress(input, { compressionLevel: level });
       const frame = await withCompressedFrame(input, async (f) => {
         seen.add(f.buffer);
         return Buffer.from(f);
@@ -72,6 +78,26 @@ describe('zstd helpers', () => {
     }
     expect(seen.size).toBeLessThan(inputs.length);
     expect(compressBuffer(inputs[0]!, 9)).toEqual(compress(inputs[0]!, { compressionLevel: 9 }));
+  });
+
+  it('compresses a large blob whose samples do not compress at the fast level, and anything else at the level asked', () => {
+    const scratch = Buffer.alloc(compressBound(1 << 20));
+    const text = Buffer.from('export function add(a, b) { return a + b; }\n'.repeat(30_000));
+    expect(levelFor(randomBytes(1 << 20), DEFAULT_ZSTD_LEVEL, scratch)).toBe(INCOMPRESSIBLE_ZSTD_LEVEL);
+    expect(levelFor(text, DEFAULT_ZSTD_LEVEL, scratch)).toBe(DEFAULT_ZSTD_LEVEL);
+    expect(levelFor(text, 9, scratch)).toBe(9);
+    // too small to be worth sampling
+    expect(levelFor(randomBytes(100_000), DEFAULT_ZSTD_LEVEL, scratch)).toBe(DEFAULT_ZSTD_LEVEL);
+    // one compressible sample among three is enough to keep the level: a zip whose last entries are stored text
+    const mixed = Buffer.concat([randomBytes(700_000), text.subarray(0, 348_576)]);
+    expect(levelFor(mixed, DEFAULT_ZSTD_LEVEL, scratch)).toBe(DEFAULT_ZSTD_LEVEL);
+  });
+
+  it('round-trips incompressible blobs written at the fast level, and they cost no more room than at level 3', async () => {
+    const input = randomBytes(3 << 20);
+    const frame = await withCompressedFrame(input, async (f) => Buffer.from(f));
+    expect(decompressBuffer(frame)).toEqual(input);
+    expect(frame.length).toBeLessThanOrEqual(compress(input, { compressionLevel: DEFAULT_ZSTD_LEVEL }).length);
   });
 
   it('does not reuse a frame buffer whose consumer failed', async () => {

@@ -14,11 +14,14 @@ import {
   type Decision,
 } from '../../domain/chunkUploadLimits.js';
 import { AppError } from '../../domain/errors.js';
+import type { ChunkBufferPool } from './chunkBuffers.js';
 import { decodeChunkPart } from './decodeChunkPart.js';
 
 export interface ReceiveChunksDeps {
   files: FileStoreDeps;
   limits: ChunkRequestLimits;
+  /** where parts are received; its buffers hold `limits.chunkSize` bytes */
+  buffers: ChunkBufferPool;
   /** called once per stored chunk with its decoded size (metrics) */
   onChunkStored?: (bytes: number) => void;
 }
@@ -59,10 +62,13 @@ async function receivePart(part: Multipart, deps: ReceiveChunksDeps, request: Ch
   const encoding = decided(partEncoding(file.fieldname, request.encoding, request.hasContentEncoding));
   received.chunks = decided(admitChunkCount(received.chunks, deps.limits));
   if (!isChunkChecksum(file.filename)) throw new AppError('validation_failed', INVALID_CHUNK_NAME_ERROR);
-  const data = await decodeChunkPart(file.file, encoding, deps.limits.chunkSize);
+  const buffer = deps.buffers.take();
+  const data = await decodeChunkPart(file.file, encoding, buffer);
   received.bytes = decided(admitChunkSize(received.bytes, data.length, deps.limits));
   // storeBlob hashes the bytes and refuses a mismatch (AppError checksum_mismatch, "Checksum mismatch") before writing
   await storeBlob(deps.files, data, { expectedChecksum: file.filename, organizationId: request.organizationId });
+  // Only after a blob is stored is nothing left holding its bytes; after a failure the buffer is dropped, not reused.
+  deps.buffers.give(buffer);
   deps.onChunkStored?.(data.length);
 }
 

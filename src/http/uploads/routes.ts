@@ -17,6 +17,7 @@ import '../requestContext.js';
 import type { HttpRouteDeps } from '../routeDeps.js';
 import { publicBaseUrl } from '../publicBaseUrl.js';
 import { chunkUploadOptions } from './chunkUploadOptions.js';
+import { ChunkBufferPool } from './chunkBuffers.js';
 import { discardUnreadBody } from './discardUnreadBody.js';
 import { receiveChunks } from './receiveChunks.js';
 import { parseReleaseAssembleBody } from './releaseAssembleBody.js';
@@ -40,6 +41,7 @@ function chunkUploadScope(deps: HttpRouteDeps): FastifyPluginAsync {
     maxRequestBytes: deps.uploads.maxRequestBytes,
   };
   const bodyLimit = chunkUploadBodyLimit(limits);
+  const buffers = new ChunkBufferPool(limits.chunkSize);
   return async (scope) => {
     // Only multipart reaches the handler: a JSON or other body gets 415 instead of being buffered up to bodyLimit.
     scope.removeAllContentTypeParsers();
@@ -74,6 +76,7 @@ function chunkUploadScope(deps: HttpRouteDeps): FastifyPluginAsync {
           {
             files: { db: deps.db, blobs: deps.blobs },
             limits,
+            buffers,
             onChunkStored: (bytes) => {
               stored?.chunks.inc();
               stored?.bytes.inc(bytes);

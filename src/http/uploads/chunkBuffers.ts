@@ -1,0 +1,33 @@
+/**
+ * Chunk-sized buffers that uploaded parts are received into, kept for the next part. A fresh 8 MiB buffer costs two
+ * thousand page faults the first time it is written (the kernel zeroes every page), which made receiving a part run
+ * at about 220 MB/s; a buffer written before costs only the copy.
+ */
+
+/** How many receive buffers the API keeps between requests: 4 x the chunk size (32 MiB at 8 MiB chunks) at most. */
+export const CHUNK_RECEIVE_BUFFERS_KEPT = 4;
+
+export class ChunkBufferPool {
+  private readonly free: Buffer[] = [];
+
+  constructor(
+    /** every buffer holds this many bytes (the largest chunk a part may decode to) */
+    readonly bufferBytes: number,
+    private readonly kept = CHUNK_RECEIVE_BUFFERS_KEPT,
+  ) {}
+
+  /** A kept buffer, or a new one when all are in use. */
+  take(): Buffer {
+    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes);
+  }
+
+  /** Keeps `buffer` for a later `take` (unless enough are kept). Only what nothing reads any more comes back. */
+  give(buffer: Buffer): void {
+    if (buffer.length === this.bufferBytes && this.free.length < this.kept) this.free.push(buffer);
+  }
+
+  /** Buffers kept now (for tests and metrics). */
+  get keptCount(): number {
+    return this.free.length;
+  }
+}
