@@ -44,6 +44,13 @@ describe('an idle assemble worker', () => {
     await h.close();
   });
 
+  it('runs the bundled service: from node_modules only the packages with native addons load, as files of their own', () => {
+    const packages = new Set(loaded.files.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []));
+    expect([...packages].sort()).toEqual(['detect-libc', 'msgpackr-extract', 'node-gyp-build-optional-packages', 'zstd-napi']);
+    expect(loaded.files.some((url) => url.includes('/dist/service/'))).toBe(true);
+    expect(loaded.files.filter((url) => url.includes('/dist/src/'))).toEqual([]);
+  });
+
   it('serves /metrics without the builtins behind node:http lazy exports (undici, http2)', () => {
     expect(loaded.builtins).toContain('http');
     expect(loaded.builtins).not.toContain('internal/deps/undici/undici');
