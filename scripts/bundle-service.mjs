@@ -21,6 +21,13 @@ const defaultRoot = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NATIVE_PACKAGES = ['zstd-napi', 'msgpackr-extract', 'pg-native'];
 
 /**
+ * Packages the service loads with require() at first use (src/domain/contentType.ts), from node_modules: the bundle
+ * does not follow that require. External, a static import of one would load it from there too, at start, where
+ * test/cli/idleWorkerModules.test.ts sees it, instead of a second copy hidden in the bundle.
+ */
+const LOADED_AT_FIRST_USE = ['mime-types'];
+
+/**
  * CommonJS code bundled into ES modules finds no `require`, `__filename` or `__dirname`: each chunk defines them for
  * its own file. They resolve packages left in node_modules (msgpackr loads msgpackr-extract through them; Bull Board
  * resolves its UI's static files); no bundled package uses them to find files of its own on the paths we run.
@@ -47,7 +54,7 @@ export async function bundleService(esbuild, root = defaultRoot) {
     platform: 'node',
     target: 'node24',
     tsconfig: 'tsconfig.build.json',
-    external: NATIVE_PACKAGES,
+    external: [...NATIVE_PACKAGES, ...LOADED_AT_FIRST_USE],
     banner: { js: COMMONJS_GLOBALS },
     minifyWhitespace: true,
     minifySyntax: true,

@@ -44,6 +44,7 @@ describe('an idle assemble worker', () => {
     await h.close();
   });
 
+  // mime-types is loaded at the first guessed content type, from node_modules (the bundle leaves it there): absent here.
   it('runs the bundled service: from node_modules only the packages with native addons load, as files of their own', () => {
     const packages = new Set(loaded.files.flatMap((url) => /\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url)?.[1] ?? []));
     expect([...packages].sort()).toEqual(['detect-libc', 'msgpackr-extract', 'node-gyp-build-optional-packages', 'zstd-napi']);
