@@ -11,8 +11,10 @@ COPY package.json package-lock.json ./
 # scripts are skipped (the dev tools' binaries are not needed to compile) except the one addon the service uses.
 RUN npm ci --omit=optional --ignore-scripts --no-audit --no-fund && npm rebuild zstd-napi
 COPY tsconfig.json tsconfig.build.json ./
+COPY scripts/bundle-service.mjs ./scripts/
 COPY src ./src
-RUN npx tsc -p tsconfig.build.json
+# tsc type-checks and emits dist/src/ (the package's entries); the bundle in dist/service/ is what the roles run.
+RUN npx tsc -p tsconfig.build.json && node scripts/bundle-service.mjs
 # Drop the dev dependencies in place, so the addon compiled above is the one the image ships (compiled once).
 RUN npm prune --omit=dev --omit=optional --no-audit --no-fund
 

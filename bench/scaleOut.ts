@@ -14,7 +14,7 @@ import { generateDist, runSentryCli, type CliTarget } from '../test/e2e/sentryCl
 // the first start to the last exit. Run with `npm run build && node dist/bench/scaleOut.js [workers...]`.
 
 const execFileP = promisify(execFile);
-const CLI = join(process.cwd(), 'dist', 'src', 'main', 'cli.js');
+const CLI = join(process.cwd(), 'dist', 'service', 'cli.js');
 const UPLOADS = Number(process.env.BENCH_UPLOADS ?? 40);
 const FILES_PER_UPLOAD = Number(process.env.BENCH_FILES_PER_UPLOAD ?? 50);
 

@@ -1,6 +1,10 @@
-import { createServer } from 'node:http';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { jobMetricsRegistry } from '../workers/jobMetrics.js';
+
+// Not `import ... from 'node:http'`: an ES import of a builtin reads every export to build its namespace, and
+// node:http's lazy getters (WebSocket, CloseEvent, MessageEvent) then load undici, http2 and more (about 3 MB of an
+// idle worker's RSS). getBuiltinModule returns the exports object without reading them.
+const { createServer } = process.getBuiltinModule('node:http');
 
 /**
  * /metrics for a process that runs workers but no HTTP front (`assembler worker`, `assembler dashboards`), on

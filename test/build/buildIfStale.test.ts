@@ -28,24 +28,26 @@ describe('npm run build (scripts/build-if-stale.mjs)', () => {
       await cp(join(repo, name), join(root, name), { recursive: true });
     }
     await mkdir(join(root, 'scripts'));
-    await cp(join(repo, 'scripts', 'build-if-stale.mjs'), join(root, 'scripts', 'build-if-stale.mjs'));
+    for (const script of ['build-if-stale.mjs', 'bundle-service.mjs']) await cp(join(repo, 'scripts', script), join(root, 'scripts', script));
     await symlink(join(repo, 'node_modules'), join(root, 'node_modules'), 'dir');
   });
   afterAll(async () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  it('emits one module per source file of tsconfig.build.json, and the CLI runs from them', async () => {
+  it('emits one module per source file of tsconfig.build.json and the bundled service; the CLI runs from both', async () => {
     await build();
     const sources = (await listFiles(join(root, 'src'), '.ts')).filter((f) => !f.endsWith('.test.ts'));
     const emitted = await listFiles(join(root, 'dist', 'src'), '.js');
     expect(emitted).toEqual(sources.map((f) => f.replace(/\.ts$/, '.js')).sort());
 
-    // A usage error is answered by the compiled CLI before it connects to anything.
-    const usage = await run(process.execPath, ['dist/src/main/cli.js', 'gc', '--grace-seconds', 'abc'], { cwd: root }).catch(
-      (err: { code: number; stderr: string }) => err,
-    );
-    expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('--grace-seconds') });
+    // A usage error is answered by the compiled CLI, file by file and bundled, before it connects to anything.
+    for (const cli of ['dist/src/main/cli.js', 'dist/service/cli.js']) {
+      const usage = await run(process.execPath, [cli, 'gc', '--grace-seconds', 'abc'], { cwd: root }).catch(
+        (err: { code: number; stderr: string }) => err,
+      );
+      expect(usage).toMatchObject({ code: 2, stderr: expect.stringContaining('--grace-seconds') });
+    }
   });
 
   it('does nothing when no source is newer than the last build, and rebuilds when one is', async () => {

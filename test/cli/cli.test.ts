@@ -9,7 +9,7 @@ import { TEST_REDIS_URL } from '../support/database.js';
 import { WorkerProcess } from '../support/workerProcess.js';
 
 const run = promisify(execFile);
-const CLI = join(process.cwd(), 'dist', 'src', 'main', 'cli.js');
+const CLI = join(process.cwd(), 'dist', 'service', 'cli.js');
 
 interface CliResult {
   code: number;

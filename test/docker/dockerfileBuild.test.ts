@@ -38,7 +38,7 @@ describe('the Dockerfile build stage, replayed from exactly the files it copies'
     if (context) await rm(context, { recursive: true, force: true });
   });
 
-  it('compiles the service, and only the service, into dist/', async () => {
+  it('compiles the service, and only the service, into dist/: its modules and the bundle the roles run', async () => {
     const { copies, compileCommand } = parseBuildStage(await readFile(join(repo, 'Dockerfile'), 'utf8'));
     context = await mkdtemp(join(tmpdir(), 'docker-build-stage-'));
     for (const { sources, dest } of copies) {
@@ -57,6 +57,7 @@ describe('the Dockerfile build stage, replayed from exactly the files it copies'
 
     const emitted = await listFiles(join(context, 'dist'));
     expect(emitted).toContain('src/main/cli.js');
-    expect(emitted.filter((f) => !f.startsWith('src/') || /\.test\.js(\.map)?$/.test(f))).toEqual([]);
+    expect(emitted).toContain('service/cli.js');
+    expect(emitted.filter((f) => !/^(src|service)\//.test(f) || /\.test\.js(\.map)?$/.test(f))).toEqual([]);
   }, 240_000);
 });

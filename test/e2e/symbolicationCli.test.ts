@@ -54,7 +54,7 @@ function pick(frame: Frame) {
   return { abs_path: frame.abs_path, lineno: frame.lineno, colno: frame.colno, function: frame.function };
 }
 
-const CLI = join(process.cwd(), 'dist', 'src', 'main', 'cli.js');
+const CLI = join(process.cwd(), 'dist', 'service', 'cli.js');
 
 /** The built `assembler` command against the harness's database, Redis and storage. */
 async function assemblerCli(api: ApiHarness, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -7,7 +7,7 @@ import { authenticateBearer } from '../../src/auth/apiTokens.js';
 import { TEST_REDIS_URL, createTestDatabase, testRedisPrefix, type TestDatabase } from '../support/database.js';
 
 const run = promisify(execFile);
-const CLI = join(process.cwd(), 'dist', 'src', 'main', 'cli.js');
+const CLI = join(process.cwd(), 'dist', 'service', 'cli.js');
 
 describe('assembler token', () => {
   let testDb: TestDatabase;

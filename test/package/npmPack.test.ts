@@ -82,7 +82,7 @@ describe('npm pack, installed into an empty folder', () => {
     for (const dir of cleanups) await rm(dir, { recursive: true, force: true });
   });
 
-  it('ships the built service, its bin, migrations, README and the entries with declarations; no sources, tests or bench', () => {
+  it('ships the built service (bundled), its bin, migrations, README and the entries with declarations; no sources, tests or bench', () => {
     const paths = pack.files.map((f) => f.path);
     expect(paths).toEqual(
       expect.arrayContaining([
@@ -90,6 +90,7 @@ describe('npm pack, installed into an empty folder', () => {
         'README.md',
         'bin/assembler.js',
         'dist/src/main/cli.js',
+        'dist/service/cli.js',
         'dist/src/client/index.js',
         'dist/src/client/index.d.ts',
         'dist/src/client/producer.js',
@@ -97,7 +98,12 @@ describe('npm pack, installed into an empty folder', () => {
         'migrations/0001_core.sql',
       ]),
     );
-    expect(paths.filter((p) => !/^(dist\/src\/.+\.(js|d\.ts)|bin\/[^/]+\.js|migrations\/[^/]+\.sql|package\.json|README\.md)$/.test(p))).toEqual([]);
+    expect(
+      paths.filter(
+        (p) =>
+          !/^(dist\/src\/.+\.(js|d\.ts)|dist\/service\/[^/]+\.(js|LEGAL\.txt)|bin\/[^/]+\.js|migrations\/[^/]+\.sql|package\.json|README\.md)$/.test(p),
+      ),
+    ).toEqual([]);
     expect(paths.filter((p) => /\.test\.|^(src|test|bench|dist\/test|dist\/bench)\//.test(p))).toEqual([]);
     expect(packed.private).toBe(true);
   });

@@ -14,7 +14,7 @@ import { freePort, startPgBouncer, startRedisCluster, startSentinelSetup, redisC
 // serving our hash slot and one worker are killed with SIGKILL. Failover must be a pause, not an outage.
 
 const execFileP = promisify(execFile);
-const CLI = join(process.cwd(), 'dist', 'src', 'main', 'cli.js');
+const CLI = join(process.cwd(), 'dist', 'service', 'cli.js');
 const UPLOADS = 40;
 const HASH_TAG = '{aa}';
 const PREFIX = `scale-${HASH_TAG}`;
