@@ -47,7 +47,8 @@ export async function buildIfStale(root = defaultRoot) {
   const stamp = join(root, 'dist', '.build-stamp');
   const builtAt = existsSync(stamp) ? statSync(stamp).mtimeMs : -1;
   const changedAt = Math.max(...inputs.map((name) => join(root, name)).filter(existsSync).map(newestMtime));
-  if (changedAt < builtAt) return false;
+  // A checkout built before the bundle existed has a fresh stamp and no dist/service/: that is stale too.
+  if (changedAt < builtAt && existsSync(join(root, 'dist', 'service', 'cli.js'))) return false;
   const esbuild = await loadEsbuild();
   const entryPoints = sourceFiles(join(root, 'src'));
   await esbuild.build({

@@ -61,6 +61,15 @@ describe('npm run build (scripts/build-if-stale.mjs)', () => {
     expect(await stampTime()).toBeGreaterThan(builtAt);
   });
 
+  it('rebuilds a checkout built before the bundle existed (a fresh stamp, no dist/service/)', async () => {
+    await build();
+    const builtAt = await stampTime();
+    await rm(join(root, 'dist', 'service'), { recursive: true });
+    await build();
+    expect(await stampTime()).toBeGreaterThan(builtAt);
+    expect(await listFiles(join(root, 'dist', 'service'), '.js')).toContain('cli.js');
+  });
+
   it('does not type-check (npm test does): a type error does not keep the service from starting', async () => {
     await writeFile(join(root, 'src', 'typeErrorProbe.ts'), "export const answer: number = 'forty-two';\n");
     await expect(build()).resolves.toBeDefined();
