@@ -24,8 +24,9 @@ const SAMPLED_BLOB_MIN_BYTES = 256 * 1024;
 const SAMPLE_BYTES = 16 * 1024;
 
 /**
- * Output buffers worth keeping for the next blob: up to the bound of an 8 MiB chunk, and only a couple of them (one
- * per blob being written at the same moment). A 1 MiB piece needs about 1 MiB.
+ * Output buffers worth keeping for the next blob: up to the bound of an 8 MiB chunk, and at most four of them (one
+ * per blob being written at the same moment: a client's chunk uploads come four or more requests at once). A 1 MiB
+ * piece needs about 1 MiB.
  */
 const POOLED_BUFFER_MAX_BYTES = binding.compressBound(8 * 1024 * 1024);
 const POOLED_BUFFERS_MAX = 4;

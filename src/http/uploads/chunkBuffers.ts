@@ -26,7 +26,7 @@ export class ChunkBufferPool {
     if (buffer.length === this.bufferBytes && this.free.length < this.kept) this.free.push(buffer);
   }
 
-  /** Buffers kept now (for tests and metrics). */
+  /** Buffers kept now (for tests). */
   get keptCount(): number {
     return this.free.length;
   }
