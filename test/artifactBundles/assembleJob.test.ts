@@ -83,6 +83,15 @@ describe('artifact-bundle job', () => {
     ]);
   });
 
+  it('indexes URLs with quotes, backslashes, commas, braces, NULL-like and non-ASCII text exactly as written', async () => {
+    // the URLs reach Postgres as one text[] value, whose literal syntax gives all of these a meaning
+    const urls = ['~/a "quoted" {x}.js', '~/back\\slash,comma.js', '~/NULL', '~/ünï cødé 文件.js', '~/ spaced .js'];
+    const files = urls.map((url, i) => ({ path: `files/_/_/${i}.js`, url, content: `f${i}()` }));
+    await t.runJob(await buildArtifactBundle({ files, release: '1.0' }));
+    const rows = await t.db.selectFrom('artifact_bundle_index').select('url').execute();
+    expect(rows.map((r) => r.url).sort()).toEqual([...urls].sort());
+  });
+
   it('refuses a bundle with neither debug ids nor a release and stores nothing', async () => {
     const bundle = await buildArtifactBundle({ files: [{ path: 'files/_/_/a.js', content: 'a()' }] });
     await expect(t.runJob(bundle)).rejects.toThrow('uploading a bundle without debug ids or release is prohibited');
@@ -151,6 +160,8 @@ describe('artifact-bundle job', () => {
     expect(await t.counts()).toMatchObject({ artifact_bundle: 1, file: 1, debug_id_artifact_bundle: 2, release_artifact_bundle: 1, project_artifact_bundle: 1 });
     const [link] = await t.releaseLinks();
     expect(link?.date_added.getTime()).toBe(after?.date_added.getTime());
+    const debugDates = await t.db.selectFrom('debug_id_artifact_bundle').select('date_added').execute();
+    expect(debugDates.map((d) => d.date_added.getTime())).toEqual([after?.date_added.getTime(), after?.date_added.getTime()]);
   });
 
   it('keeps one bundle, file and project link for a bundle uploaded 3 times without a release (scenario 17)', async () => {

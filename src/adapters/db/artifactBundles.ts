@@ -97,8 +97,19 @@ export async function upsertProjectLinks(tx: Tx, w: LinkWrite, projectIds: reado
   await upsertLinks(tx, w, 'project_artifact_bundle', projectIds.map((projectId) => ({ project_id: projectId })));
 }
 
+/**
+ * A bundle has a debug id link per source and map, a thousand or more, so they go in one statement whose values
+ * travel as two arrays (unnest): two bind parameters in all, not four per row, which Postgres parses and plans once.
+ * `distinct` because one statement may not update the same row twice.
+ */
 export async function upsertDebugIdLinks(tx: Tx, w: LinkWrite, debugIds: readonly DebugIdLink[]): Promise<void> {
-  await upsertLinks(tx, w, 'debug_id_artifact_bundle', debugIds.map((d) => ({ debug_id: d.debugId, source_file_type: d.sourceFileType })));
+  if (debugIds.length === 0) return;
+  const onConflict = w.refresh ? sql`do update set date_added = excluded.date_added` : sql`do nothing`;
+  await sql`
+    insert into debug_id_artifact_bundle (organization_id, artifact_bundle_id, debug_id, source_file_type, date_added)
+    select distinct ${w.organizationId}::bigint, ${w.artifactBundleId}::bigint, d.debug_id, d.source_file_type, ${w.now}::timestamptz
+    from unnest(${debugIds.map((d) => d.debugId)}::uuid[], ${debugIds.map((d) => d.sourceFileType)}::integer[]) as d(debug_id, source_file_type)
+    on conflict on constraint debug_id_artifact_bundle_unique ${onConflict}`.execute(tx);
 }
 
 /** The tables that link a bundle to what finds it; each has a unique constraint named `{table}_unique`. */
@@ -123,17 +134,17 @@ async function upsertLinks<T extends LinkTable>(tx: Tx, w: LinkWrite, table: T, 
   }
 }
 
-/** The bundle's URLs; they depend on its content only, so an existing row is already right. */
+/**
+ * The bundle's URLs; they depend on its content only, so an existing row is already right. One statement with the
+ * URLs as one array, as for the debug ids.
+ */
 export async function insertBundleUrls(tx: Tx, w: LinkWrite, urls: readonly string[]): Promise<void> {
-  for (const batch of batches(urls)) {
-    await tx
-      .insertInto('artifact_bundle_index')
-      .values(
-        batch.map((url) => ({ organization_id: w.organizationId, artifact_bundle_id: w.artifactBundleId, url, date_added: w.now })),
-      )
-      .onConflict((oc) => oc.constraint('artifact_bundle_index_unique').doNothing())
-      .execute();
-  }
+  if (urls.length === 0) return;
+  await sql`
+    insert into artifact_bundle_index (organization_id, artifact_bundle_id, url, date_added)
+    select ${w.organizationId}::bigint, ${w.artifactBundleId}::bigint, u.url, ${w.now}::timestamptz
+    from unnest(${urls}::text[]) as u(url)
+    on conflict on constraint artifact_bundle_index_unique do nothing`.execute(tx);
 }
 
 /** A request's links, remembered until the running job for this checksum applies them ('' = none). */
