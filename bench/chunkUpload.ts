@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { DEFAULT_CHUNK_SIZE } from '../src/domain/blobPolicy.js';
 import { ApiHarness } from '../test/http/apiHarness.js';
+import { harnessWorkerEnv, WorkerProcess } from '../test/support/workerProcess.js';
 import { timeSync } from './benchHelpers.js';
 import type { BenchRowSpec } from './rows.js';
 
@@ -48,22 +49,27 @@ function chunkUploadClient(url: string, token: string, requests: Array<{ file: s
 /**
  * Chunk upload through the real HTTP front on a real port, as sentry-cli sends it: the chunks grouped into requests
  * of at most `chunksPerRequest` chunks and `maxRequestSize` bytes, `concurrency` requests in flight, as `file` or
- * `file_gzip` parts. Its floor is `dd` of the same bytes (uncompressed) to the same disk, `conv=fsync` as the blob
+ * `file_gzip` parts. The server is `assembler api` in a process of its own, as in production (with its start-up V8
+ * flags, and no bench data in its heap for the garbage collector to walk), warmed up by one unmeasured upload as a
+ * running service is. Its floor is `dd` of the same bytes (uncompressed) to the same disk, `conv=fsync` as the blob
  * store fsyncs every object. Reported in MB/s of chunk bytes.
  */
 export function chunkUploadRows(): Array<BenchRowSpec & { close(): Promise<void> }> {
   let harness: ApiHarness | undefined;
+  let api: WorkerProcess | undefined;
   let base = '';
   let last: Buffer[] = [];
   const open = async () => {
     if (!harness) {
       harness = await ApiHarness.create({ worker: false });
-      base = await harness.listen();
+      api = WorkerProcess.start(harnessWorkerEnv(harness.assembly, { PORT: '0' }), 'api');
+      await api.waitForLog(/listening at http:\/\/[\d.:]+/);
+      base = /listening at (http:\/\/[\d.:]+)/.exec(api.logs())![1]!;
+      await upload(harness, false);
     }
     return harness;
   };
-  const ours = (gzip: boolean) => async () => {
-    const h = await open();
+  const upload = async (h: ApiHarness, gzip: boolean) => {
     const info = (await (await fetch(`${base}/api/0/organizations/${h.organization.slug}/chunk-upload/`, { headers: { authorization: `Bearer ${h.token}` } })).json()) as {
       chunkSize: number;
       chunksPerRequest: number;
@@ -107,6 +113,7 @@ export function chunkUploadRows(): Array<BenchRowSpec & { close(): Promise<void>
     last = chunks;
     return { seconds, bytes: chunks.reduce((n, c) => n + c.length, 0) };
   };
+  const ours = (gzip: boolean) => async () => upload(await open(), gzip);
   const floor = async () => {
     const h = await open();
     const source = join(h.assembly.tempDir, 'dd-source');
@@ -122,6 +129,7 @@ export function chunkUploadRows(): Array<BenchRowSpec & { close(): Promise<void>
   const close = async () => {
     if (closed) return;
     closed = true;
+    await api?.stop();
     await harness?.close();
   };
   return [
