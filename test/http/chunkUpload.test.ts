@@ -244,6 +244,18 @@ describe('chunk upload endpoints', () => {
       expect(await owned(harness, [sha1(chunk)])).toEqual([sha1(chunk)]);
     });
 
+    it('accepts a gzip part that inflates to exactly the chunk size and refuses one that inflates to one byte more', async () => {
+      const exact = Buffer.alloc(DEFAULT_CHUNK_SIZE, 7);
+      expect((await post(harness, [gzipped(exact)])).statusCode).toBe(200);
+      expect(await owned(harness, [sha1(exact)])).toEqual([sha1(exact)]);
+
+      const over = Buffer.alloc(DEFAULT_CHUNK_SIZE + 1, 7);
+      const response = await post(harness, [gzipped(over)]);
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toEqual({ error: 'Chunk size too large' });
+      expect(await blobCount(harness, [sha1(over)])).toBe(0);
+    });
+
     it('stops a gzip bomb at the chunk size without inflating it', async () => {
       const bomb = gzipSync(Buffer.alloc(256 * MiB), { level: 9 });
       expect(bomb.length).toBeLessThan(MiB);

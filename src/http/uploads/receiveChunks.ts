@@ -20,7 +20,7 @@ import { decodeChunkPart } from './decodeChunkPart.js';
 export interface ReceiveChunksDeps {
   files: FileStoreDeps;
   limits: ChunkRequestLimits;
-  /** where parts are received; its buffers hold `limits.chunkSize` bytes */
+  /** where parts are received; its buffers hold a part's largest wire size (maxPartWireBytes), at least the chunk size */
   buffers: ChunkBufferPool;
   /** called once per stored chunk with its decoded size (metrics) */
   onChunkStored?: (bytes: number) => void;
@@ -39,7 +39,8 @@ export interface ReceivedChunks {
 }
 
 /**
- * Stores the chunks of one multipart request as they stream in, one part in memory at a time. Each part is checked
+ * Stores the chunks of one multipart request as they stream in, one part in memory at a time (a gzip part twice: as
+ * received and inflated). Each part is checked
  * in Sentry's order (count, decoded size, running total, checksum) before it is stored as a blob owned by the
  * organisation. The first refusal ends the request with `validation_failed` (or `checksum_mismatch`); chunks stored
  * before it stay stored, as in Sentry, where an upload is not atomic either. The same digest may come several times.
@@ -63,7 +64,7 @@ async function receivePart(part: Multipart, deps: ReceiveChunksDeps, request: Ch
   received.chunks = decided(admitChunkCount(received.chunks, deps.limits));
   if (!isChunkChecksum(file.filename)) throw new AppError('validation_failed', INVALID_CHUNK_NAME_ERROR);
   const buffer = deps.buffers.take();
-  const data = await decodeChunkPart(file.file, encoding, buffer);
+  const data = await decodeChunkPart(file.file, encoding, buffer, deps.limits.chunkSize);
   received.bytes = decided(admitChunkSize(received.bytes, data.length, deps.limits));
   // storeBlob hashes the bytes and refuses a mismatch (AppError checksum_mismatch, "Checksum mismatch") before writing
   await storeBlob(deps.files, data, { expectedChecksum: file.filename, organizationId: request.organizationId });

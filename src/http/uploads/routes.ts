@@ -41,7 +41,7 @@ function chunkUploadScope(deps: HttpRouteDeps): FastifyPluginAsync {
     maxRequestBytes: deps.uploads.maxRequestBytes,
   };
   const bodyLimit = chunkUploadBodyLimit(limits);
-  const buffers = new ChunkBufferPool(limits.chunkSize);
+  const buffers = new ChunkBufferPool(maxPartWireBytes(limits));
   return async (scope) => {
     // Only multipart reaches the handler: a JSON or other body gets 415 instead of being buffered up to bodyLimit.
     scope.removeAllContentTypeParsers();
