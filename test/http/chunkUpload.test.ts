@@ -275,6 +275,18 @@ describe('chunk upload endpoints', () => {
       expect(await blobCount(harness, [sha1(chunk)])).toBe(0);
     });
 
+    it('refuses a gzip part whose trailer states another inflated size, small or huge', async () => {
+      const chunk = randomBytes(300 * 1024);
+      for (const stated of [10, 0xffffffff]) {
+        const data = Buffer.from(gzipSync(chunk));
+        data.writeUInt32LE(stated, data.length - 4);
+        const response = await post(harness, [{ field: 'file_gzip', filename: sha1(chunk), data }]);
+        expect(response.statusCode).toBe(400);
+        expect((response.json() as { error: string }).error).toMatch(/^Invalid gzip payload/);
+      }
+      expect(await blobCount(harness, [sha1(chunk)])).toBe(0);
+    });
+
     it('refuses unknown fields, file or not, naming them', async () => {
       const chunk = randomBytes(100);
       const unknownFile = await post(harness, [{ field: 'file_zstd', filename: sha1(chunk), data: chunk }]);

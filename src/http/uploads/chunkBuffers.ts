@@ -1,8 +1,8 @@
 /**
  * Buffers that uploaded parts are received into, as large as a part may be on the wire (a gzipped chunk of
- * incompressible bytes is slightly larger than the chunk: about 8.2 MiB for 8 MiB chunks), kept for the next part. A fresh 8 MiB buffer costs two
- * thousand page faults the first time it is written (the kernel zeroes every page), which made receiving a part run
- * at about 220 MB/s; a buffer written before costs only the copy.
+ * incompressible bytes is slightly larger than the chunk: about 8.2 MiB for 8 MiB chunks), kept for the next part.
+ * A fresh 8 MiB buffer costs two thousand page faults the first time it is written (the kernel zeroes every page),
+ * which made receiving a part run at about 220 MB/s; a buffer written before costs only the copy.
  */
 
 /** How many receive buffers the API keeps between requests: 4 x a part's wire size (about 33 MiB) at most. */

@@ -40,10 +40,10 @@ export interface ReceivedChunks {
 
 /**
  * Stores the chunks of one multipart request as they stream in, one part in memory at a time (a gzip part twice: as
- * received and inflated). Each part is checked
- * in Sentry's order (count, decoded size, running total, checksum) before it is stored as a blob owned by the
- * organisation. The first refusal ends the request with `validation_failed` (or `checksum_mismatch`); chunks stored
- * before it stay stored, as in Sentry, where an upload is not atomic either. The same digest may come several times.
+ * received and inflated). Each part is checked in Sentry's order (count, decoded size, running total, checksum)
+ * before it is stored as a blob owned by the organisation. The first refusal ends the request with `validation_failed`
+ * (or `checksum_mismatch`); chunks stored before it stay stored, as in Sentry, where an upload is not atomic either.
+ * The same digest may come several times.
  */
 export async function receiveChunks(parts: AsyncIterable<Multipart>, deps: ReceiveChunksDeps, request: ChunkRequest): Promise<ReceivedChunks> {
   const received: ReceivedChunks = { chunks: 0, bytes: 0 };
