@@ -37,6 +37,6 @@ EXPOSE 8000
 # node:24-slim has no curl; Node's own fetch asks the role's health route (roles without HTTP override it in compose).
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8000)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# bin/assembler.js adds the V8 start-up flags (src/main/startupFlags.ts) to NODE_OPTIONS unless they are set already.
+# bin/assembler.js restarts node with the V8 start-up flags (src/main/startupFlags.ts) unless they are set already.
 ENTRYPOINT ["node", "bin/assembler.js"]
 CMD ["all"]

@@ -2,7 +2,7 @@
 // The `assembler` command: the one entry of every role (npm bin, npm scripts, the image). Runs the bundled CLI
 // (dist/service/, scripts/bundle-service.mjs); builds it first when running from a fresh checkout. V8 reads some
 // flags only at start-up (src/main/startupFlags.ts): when they are missing, the process replaces itself (execve: same
-// pid, nothing left running) with one that has them in NODE_OPTIONS, before anything else loads.
+// pid, nothing left running) with one that has them (in NODE_OPTIONS or on its command line), before anything else loads.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -14,11 +14,11 @@ if (!existsSync(entry)) {
   const { buildIfStale } = await import('../scripts/build-if-stale.mjs');
   await buildIfStale();
 }
-const { nodeOptionsWithStartupFlags } = await import(join(service, 'startupFlags.js'));
-const nodeOptions = nodeOptionsWithStartupFlags(process.env.NODE_OPTIONS, process.execArgv);
+const { startupRestart } = await import(join(service, 'startupFlags.js'));
+const restart = startupRestart(process.env.NODE_OPTIONS, process.execArgv);
 // process.execve is POSIX-only: elsewhere the CLI runs without the flags.
-if (nodeOptions !== null && typeof process.execve === 'function') {
-  const argv = [process.execPath, ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
-  process.execve(process.execPath, argv, { ...process.env, NODE_OPTIONS: nodeOptions });
+if (restart !== null && typeof process.execve === 'function') {
+  const argv = [process.execPath, ...restart.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+  process.execve(process.execPath, argv, { ...process.env, NODE_OPTIONS: restart.nodeOptions });
 }
 await import(entry);

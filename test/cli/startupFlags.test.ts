@@ -2,14 +2,20 @@ import { readFile } from 'node:fs/promises';
 import { AssembleHarness } from '../support/assembleHarness.js';
 import { WorkerProcess, harnessWorkerEnv } from '../support/workerProcess.js';
 
-// V8 reads --max-semi-space-size only at start-up: bin/assembler.js, the entry of every role, restarts Node with it
-// in NODE_OPTIONS. Observed from outside: the worker process's environment and its young generation's size.
+// V8 reads --max-semi-space-size only at start-up, and Node refuses the marking triggers in NODE_OPTIONS:
+// bin/assembler.js, the entry of every role, restarts Node with the first in NODE_OPTIONS and the others on its command
+// line. Observed from outside: the worker process's environment, command line and young generation's size.
 
 const MiB = 2 ** 20;
 
 async function nodeOptionsOf(worker: WorkerProcess): Promise<string | undefined> {
   const environ = await readFile(`/proc/${worker.child.pid}/environ`, 'utf8');
   return environ.split('\0').find((v) => v.startsWith('NODE_OPTIONS='))?.slice('NODE_OPTIONS='.length);
+}
+
+async function nodeArgsOf(worker: WorkerProcess): Promise<string[]> {
+  const cmdline = (await readFile(`/proc/${worker.child.pid}/cmdline`, 'utf8')).split('\0');
+  return cmdline.slice(1, cmdline.findIndex((arg) => arg.endsWith('assembler.js')));
 }
 
 async function newSpaceBytes(worker: WorkerProcess): Promise<number> {
@@ -29,13 +35,16 @@ describe('V8 start-up flags of a role', () => {
     await h.close();
   });
 
-  it('a worker runs with 1 MiB semi-spaces; an operator NODE_OPTIONS is kept after the flag', async () => {
+  it('a worker runs with 1 MiB semi-spaces and the marking triggers; an operator NODE_OPTIONS is kept after the flag', async () => {
     const plain = WorkerProcess.start(harnessWorkerEnv(h, { METRICS_PORT: '0' }));
     const operator = WorkerProcess.start(harnessWorkerEnv(h, { METRICS_PORT: '0', NODE_OPTIONS: '--max-old-space-size=200' }));
     try {
       await Promise.all([plain, operator].map((w) => w.waitForLog(/"metricsPort":\d+/)));
       expect(await nodeOptionsOf(plain)).toBe('--max-semi-space-size=1');
       expect(await nodeOptionsOf(operator)).toBe('--max-semi-space-size=1 --max-old-space-size=200');
+      for (const worker of [plain, operator]) {
+        expect(await nodeArgsOf(worker)).toEqual(['--incremental-marking-soft-trigger=90', '--incremental-marking-hard-trigger=95']);
+      }
       // without the flag, start-up garbage grows the new space to 2 x 16 MiB
       for (const worker of [plain, operator]) expect(await newSpaceBytes(worker)).toBeLessThanOrEqual(2 * MiB);
     } finally {
