@@ -64,13 +64,15 @@ async function receivePart(part: Multipart, deps: ReceiveChunksDeps, request: Ch
   received.chunks = decided(admitChunkCount(received.chunks, deps.limits));
   if (!isChunkChecksum(file.filename)) throw new AppError('validation_failed', INVALID_CHUNK_NAME_ERROR);
   const buffer = deps.buffers.take();
-  const data = await decodeChunkPart(file.file, encoding, buffer, deps.limits.chunkSize);
-  received.bytes = decided(admitChunkSize(received.bytes, data.length, deps.limits));
+  const decoded = await decodeChunkPart(file.file, encoding, buffer, deps.limits.chunkSize);
+  const size = decoded.bytes.length;
+  received.bytes = decided(admitChunkSize(received.bytes, size, deps.limits));
   // storeBlob hashes the bytes and refuses a mismatch (AppError checksum_mismatch, "Checksum mismatch") before writing
-  await storeBlob(deps.files, data, { expectedChecksum: file.filename, organizationId: request.organizationId });
-  // Only after a blob is stored is nothing left holding its bytes; after a failure the buffer is dropped, not reused.
+  await storeBlob(deps.files, decoded.bytes, { expectedChecksum: file.filename, organizationId: request.organizationId });
+  // Only after a blob is stored is nothing left holding its bytes; after a failure they are left to the GC, not reused.
   deps.buffers.give(buffer);
-  deps.onChunkStored?.(data.length);
+  decoded.release();
+  deps.onChunkStored?.(size);
 }
 
 /** Chunks are file parts; a plain field is refused, with a hint when it has a chunk field's name. */
