@@ -15,7 +15,7 @@ if (!existsSync(entry)) {
   await buildIfStale();
 }
 const { startupRestart } = await import(join(service, 'startupFlags.js'));
-const restart = startupRestart(process.env.NODE_OPTIONS, process.execArgv);
+const restart = startupRestart(process.env.NODE_OPTIONS, process.execArgv, process.argv[2]);
 // process.execve is POSIX-only: elsewhere the CLI runs without the flags.
 if (restart !== null && typeof process.execve === 'function') {
   const argv = [process.execPath, ...restart.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];

@@ -1,31 +1,34 @@
-import { COMMAND_LINE_V8_FLAGS, startupRestart } from './startupFlags.js';
+import { HTTP_ROLE_V8_FLAGS, startupRestart } from './startupFlags.js';
 
-const TRIGGERS = ['--incremental-marking-soft-trigger=90', '--incremental-marking-hard-trigger=95'];
+const HEAP_GROWTH = '--heap-growing-percent=300';
 
 describe('startupRestart', () => {
-  it('adds the semi-space flag to NODE_OPTIONS and the marking triggers to the command line when none is set', () => {
-    expect(COMMAND_LINE_V8_FLAGS).toEqual(TRIGGERS);
-    expect(startupRestart(undefined, [])).toEqual({ nodeOptions: '--max-semi-space-size=1', execArgv: TRIGGERS });
-    expect(startupRestart('', [])).toEqual({ nodeOptions: '--max-semi-space-size=1', execArgv: TRIGGERS });
+  it('adds the semi-space flag to NODE_OPTIONS for every role, and the heap growth to the command line of api and all', () => {
+    expect(HTTP_ROLE_V8_FLAGS).toEqual([HEAP_GROWTH]);
+    for (const role of ['worker', 'dashboards', 'migrate', 'gc', undefined]) {
+      expect(startupRestart(undefined, [], role)).toEqual({ nodeOptions: '--max-semi-space-size=1', execArgv: [] });
+    }
+    for (const role of ['api', 'all']) {
+      expect(startupRestart('', [], role)).toEqual({ nodeOptions: '--max-semi-space-size=1', execArgv: [HEAP_GROWTH] });
+    }
   });
 
   it("keeps the operator's options and node arguments, after ours", () => {
-    expect(startupRestart(' --max-old-space-size=200  --enable-source-maps ', ['--inspect'])).toEqual({
+    expect(startupRestart(' --max-old-space-size=200  --enable-source-maps ', ['--inspect'], 'api')).toEqual({
       nodeOptions: '--max-semi-space-size=1 --max-old-space-size=200  --enable-source-maps',
-      execArgv: [...TRIGGERS, '--inspect'],
+      execArgv: [HEAP_GROWTH, '--inspect'],
     });
   });
 
-  it('changes nothing when the operator set a semi-space size, in either spelling, in NODE_OPTIONS or on the command line', () => {
-    expect(startupRestart('--max-semi-space-size=1', TRIGGERS)).toBeNull();
-    expect(startupRestart('--max-old-space-size=200 --max_semi_space_size=8', TRIGGERS)).toBeNull();
-    expect(startupRestart(undefined, ['--max-semi-space-size=4', ...TRIGGERS])).toBeNull();
+  it('changes nothing when the operator set them, with any value, in either spelling, in NODE_OPTIONS or on the command line', () => {
+    expect(startupRestart('--max-semi-space-size=1', [], 'worker')).toBeNull();
+    expect(startupRestart('--max-old-space-size=200 --max_semi_space_size=8', [], 'worker')).toBeNull();
+    expect(startupRestart(undefined, ['--max-semi-space-size=4'], 'dashboards')).toBeNull();
+    expect(startupRestart('--max-semi-space-size=1', ['--heap_growing_percent=50'], 'api')).toBeNull();
   });
 
-  it('a marking trigger the operator set wins and is not repeated; only the missing one is added', () => {
-    expect(startupRestart('--max-semi-space-size=1', ['--incremental_marking_soft_trigger=50'])).toEqual({
-      nodeOptions: '--max-semi-space-size=1',
-      execArgv: ['--incremental-marking-hard-trigger=95', '--incremental_marking_soft_trigger=50'],
-    });
+  it('adds only what is missing', () => {
+    expect(startupRestart('--max-semi-space-size=2', [], 'all')).toEqual({ nodeOptions: '--max-semi-space-size=2', execArgv: [HEAP_GROWTH] });
+    expect(startupRestart(undefined, [HEAP_GROWTH], 'api')).toEqual({ nodeOptions: '--max-semi-space-size=1', execArgv: [HEAP_GROWTH] });
   });
 });

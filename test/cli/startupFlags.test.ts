@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { AssembleHarness } from '../support/assembleHarness.js';
 import { WorkerProcess, harnessWorkerEnv } from '../support/workerProcess.js';
 
-// V8 reads --max-semi-space-size only at start-up, and Node refuses the marking triggers in NODE_OPTIONS:
-// bin/assembler.js, the entry of every role, restarts Node with the first in NODE_OPTIONS and the others on its command
-// line. Observed from outside: the worker process's environment, command line and young generation's size.
+// V8 reads --max-semi-space-size only at start-up, and Node refuses --heap-growing-percent in NODE_OPTIONS:
+// bin/assembler.js, the entry of every role, restarts Node with the first in NODE_OPTIONS and (for api and all) the
+// second on its command line. Observed from outside: the processes' environment, command line and young generation.
 
 const MiB = 2 ** 20;
 
@@ -35,20 +35,29 @@ describe('V8 start-up flags of a role', () => {
     await h.close();
   });
 
-  it('a worker runs with 1 MiB semi-spaces and the marking triggers; an operator NODE_OPTIONS is kept after the flag', async () => {
+  it('a worker runs with 1 MiB semi-spaces and V8\'s own heap growth; an operator NODE_OPTIONS is kept after the flag', async () => {
     const plain = WorkerProcess.start(harnessWorkerEnv(h, { METRICS_PORT: '0' }));
     const operator = WorkerProcess.start(harnessWorkerEnv(h, { METRICS_PORT: '0', NODE_OPTIONS: '--max-old-space-size=200' }));
     try {
       await Promise.all([plain, operator].map((w) => w.waitForLog(/"metricsPort":\d+/)));
       expect(await nodeOptionsOf(plain)).toBe('--max-semi-space-size=1');
       expect(await nodeOptionsOf(operator)).toBe('--max-semi-space-size=1 --max-old-space-size=200');
-      for (const worker of [plain, operator]) {
-        expect(await nodeArgsOf(worker)).toEqual(['--incremental-marking-soft-trigger=90', '--incremental-marking-hard-trigger=95']);
-      }
+      for (const worker of [plain, operator]) expect(await nodeArgsOf(worker)).toEqual([]);
       // without the flag, start-up garbage grows the new space to 2 x 16 MiB
       for (const worker of [plain, operator]) expect(await newSpaceBytes(worker)).toBeLessThanOrEqual(2 * MiB);
     } finally {
       await Promise.all([plain.stop(), operator.stop()]);
+    }
+  });
+
+  it('the api runs with 1 MiB semi-spaces and --heap-growing-percent=300 on its command line', async () => {
+    const api = WorkerProcess.start(harnessWorkerEnv(h, { PORT: '0' }), 'api');
+    try {
+      await api.waitForLog(/listening at http:/);
+      expect(await nodeOptionsOf(api)).toBe('--max-semi-space-size=1');
+      expect(await nodeArgsOf(api)).toEqual(['--heap-growing-percent=300']);
+    } finally {
+      await api.stop();
     }
   });
 
