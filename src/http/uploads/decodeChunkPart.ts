@@ -59,12 +59,20 @@ export async function decodeChunkPart(part: PartStream, encoding: ChunkEncoding,
 }
 
 /**
- * Detaching the ArrayBuffer frees its memory now and takes it off V8's count of Buffer memory. Only an inflate
- * output zlib allocated for this part is detached: those are at least GUNZIP_OUTPUT_MIN_BYTES, while a smaller Buffer
- * may share Node's pool with other Buffers.
+ * Detaching the ArrayBuffer frees its memory now and takes it off V8's count of Buffer memory. Only memory larger
+ * than Node's Buffer pool is detached: an inflated chunk is (zlib's output buffer is at least GUNZIP_OUTPUT_MIN_BYTES,
+ * and Node gives anything over half the pool's size memory of its own), while the pool itself is shared by small
+ * Buffers all over the process. Node marks the pool as not detachable anyway; memory that cannot be detached is left
+ * to the garbage collector.
  */
-function freeInflated(inflated: Buffer): void {
-  if (inflated.buffer instanceof ArrayBuffer && inflated.buffer.byteLength >= GUNZIP_OUTPUT_MIN_BYTES) inflated.buffer.transfer(0);
+export function freeInflated(inflated: Buffer): void {
+  const memory = inflated.buffer;
+  if (!(memory instanceof ArrayBuffer) || memory.byteLength <= Buffer.poolSize) return;
+  try {
+    memory.transfer(0);
+  } catch {
+    // not detachable (a TypeError): nothing is lost, it is freed at the next full collection
+  }
 }
 
 function gunzipChunk(wire: Buffer, maxDecodedBytes: number): Buffer {
