@@ -22,7 +22,8 @@ export interface DecodedChunk {
    * Frees the inflated copy of a gzip part (nothing for a plain part: its bytes are a view of the receive buffer).
    * Call it only when nothing reads `bytes` any more, and never after a failure: a write that failed may still hold
    * them. Until V8's next full collection they would otherwise count against its heap growth, and every 8 MiB chunk
-   * brought that collection nearer (with this, a 96 MiB gzip upload took 6-7 full collections instead of 18).
+   * brought that collection nearer (measured under V8's marking-trigger flags, since withdrawn: 6-7 full collections
+   * per 96 MiB gzip upload instead of 18).
    */
   release(): void;
 }
