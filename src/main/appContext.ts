@@ -66,5 +66,5 @@ async function applyMigrations(config: Config, logger: Logger): Promise<void> {
 
 /** A relative STORAGE_DIR is relative to the working directory the process was started in. */
 function resolveStorage(storage: Config['storage']): Config['storage'] {
-  return storage.driver === 'fs' ? { driver: 'fs', dir: resolve(storage.dir) } : storage;
+  return storage.driver === 'fs' ? { ...storage, dir: resolve(storage.dir) } : storage;
 }

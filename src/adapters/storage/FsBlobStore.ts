@@ -4,6 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../domain/errors.js';
 import { assertValidBlobKey, type BlobStore } from './BlobStore.js';
+import { DIRECT_OPEN_FLAGS, DIRECT_WRITE_MIN_BYTES, isDirectIoRefused, stagingBuffers, writeDirect, type StagingBuffers } from './directWrites.js';
 import { notFound, translateFsError } from './storageErrors.js';
 
 /**
@@ -15,23 +16,63 @@ const TEMP_SUFFIX = '.tmp';
 /** The temp files `put` makes, and nothing else: keys never end in `.tmp` (see generateBlobPath). */
 const TEMP_FILE = /\.[0-9a-f]{12}\.tmp$/;
 
+export interface FsBlobStoreOptions {
+  /** write bodies of DIRECT_WRITE_MIN_BYTES and more with O_DIRECT (STORAGE_DIRECT_WRITES); default on */
+  directWrites?: boolean;
+}
+
 export class FsBlobStore implements BlobStore {
   readonly kind = 'fs' as const;
   readonly root: string;
+  private directWrites: boolean;
 
-  constructor(root: string) {
+  constructor(root: string, options: FsBlobStoreOptions = {}) {
     this.root = resolve(root);
+    this.directWrites = (options.directWrites ?? true) && DIRECT_OPEN_FLAGS !== undefined;
+  }
+
+  /** Whether large bodies go to the device directly: asked for, and not (yet) refused by the filesystem. */
+  get writesDirectly(): boolean {
+    return this.directWrites;
   }
 
   async put(key: string, body: Buffer | Readable): Promise<void> {
     const target = this.pathOf(key);
-    const temp = `${target}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
     await this.fsCall(key, 'put', () => mkdir(dirname(target), { recursive: true }));
-    const handle = await this.fsCall(key, 'put', () => open(temp, 'wx', 0o644));
+    const buffers = Buffer.isBuffer(body) ? this.directBuffersFor(body) : null;
+    if (buffers && Buffer.isBuffer(body)) await this.putDirect(key, target, body, buffers);
+    else await this.writeInPlace(key, target, 'wx', (handle) => writeBody(handle, body, (fn) => this.fsCall(key, 'put', fn)));
+    await this.fsCall(key, 'put', () => syncDirectory(dirname(target)));
+  }
+
+  /**
+   * A direct write; where the filesystem refuses direct I/O (EINVAL), this body and every later one are written
+   * through the page cache instead, as they were before direct writes existed.
+   */
+  private async putDirect(key: string, target: string, body: Buffer, buffers: StagingBuffers): Promise<void> {
     try {
-      // Source errors (a client that hung up) pass through untouched; only our own I/O is translated.
-      if (Buffer.isBuffer(body)) await this.fsCall(key, 'put', () => writeAll(handle, body));
-      else for await (const chunk of body) await this.fsCall(key, 'put', () => writeAll(handle, toBuffer(chunk)));
+      await this.writeInPlace(key, target, DIRECT_OPEN_FLAGS!, (handle) => this.fsCall(key, 'put', () => writeDirect(handle, body, buffers)));
+    } catch (err) {
+      if (!isDirectIoRefused(err)) throw err;
+      this.directWrites = false;
+      await this.writeInPlace(key, target, 'wx', (handle) => this.fsCall(key, 'put', () => writeAll(handle, body)));
+    }
+  }
+
+  private directBuffersFor(body: Buffer): StagingBuffers | null {
+    return this.directWrites && body.length >= DIRECT_WRITE_MIN_BYTES ? stagingBuffers() : null;
+  }
+
+  /** Writes a temp file beside `target` with `write`, fsyncs it and renames it into place; on failure removes it. */
+  private async writeInPlace(key: string, target: string, flags: string | number, write: (handle: FileHandle) => Promise<void>): Promise<void> {
+    const temp = `${target}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`;
+    const handle = await this.fsCall(key, 'put', () => open(temp, flags, 0o644)).catch(async (err: unknown) => {
+      // A filesystem that refuses O_DIRECT (ramfs) creates the file before it refuses the open.
+      if (isDirectIoRefused(err)) await unlink(temp).catch(() => undefined);
+      throw err;
+    });
+    try {
+      await write(handle);
       await this.fsCall(key, 'put', () => handle.sync());
       await this.fsCall(key, 'put', () => handle.close());
       await this.fsCall(key, 'put', () => rename(temp, target));
@@ -40,7 +81,6 @@ export class FsBlobStore implements BlobStore {
       await unlink(temp).catch(() => undefined);
       throw err;
     }
-    await this.fsCall(key, 'put', () => syncDirectory(dirname(target)));
   }
 
   async get(key: string): Promise<Readable> {
@@ -155,6 +195,12 @@ function toBuffer(chunk: unknown): Buffer {
 }
 
 /** `FileHandle.write` may write less than asked; loop until every byte is down. */
+/** Source errors (a client that hung up) pass through untouched; only our own I/O goes through `io` to be translated. */
+async function writeBody(handle: FileHandle, body: Buffer | Readable, io: <T>(fn: () => Promise<T>) => Promise<T>): Promise<void> {
+  if (Buffer.isBuffer(body)) await io(() => writeAll(handle, body));
+  else for await (const chunk of body) await io(() => writeAll(handle, toBuffer(chunk)));
+}
+
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
   let offset = 0;
   while (offset < data.length) {

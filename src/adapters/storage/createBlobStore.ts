@@ -9,7 +9,7 @@ import { FsBlobStore } from './FsBlobStore.js';
 export async function createBlobStore(storage: Config['storage']): Promise<BlobStore> {
   switch (storage.driver) {
     case 'fs':
-      return new FsBlobStore(storage.dir);
+      return new FsBlobStore(storage.dir, { directWrites: storage.directWrites });
     case 's3': {
       const { S3BlobStore } = await import('./S3BlobStore.js');
       return new S3BlobStore(storage.s3);

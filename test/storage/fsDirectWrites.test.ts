@@ -1,0 +1,103 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DIRECT_WRITE_MIN_BYTES, DIRECT_WRITE_PIECE_BYTES, DIRECT_WRITE_STAGING_BUFFERS } from '../../src/adapters/storage/directWrites.js';
+import { FsBlobStore } from '../../src/adapters/storage/FsBlobStore.js';
+
+const run = promisify(execFile);
+const MiB = 1024 * 1024;
+
+/** Pages of `file` in the page cache (util-linux fincore). */
+async function cachedPages(file: string): Promise<number> {
+  const { stdout } = await run('fincore', ['--noheadings', '--raw', '--output', 'PAGES', file]);
+  return Number(stdout.trim());
+}
+
+async function filesUnder(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
+}
+
+let root: string;
+
+beforeEach(async () => {
+  root = await mkdtemp(join(tmpdir(), 'aa-direct-'));
+});
+
+afterEach(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('FsBlobStore direct writes', () => {
+  it('stores bodies of every shape exactly: aligned, a byte over, several pieces with a tail, a chunk-sized frame', async () => {
+    const store = new FsBlobStore(root);
+    const sizes = [DIRECT_WRITE_MIN_BYTES, DIRECT_WRITE_MIN_BYTES + 1, 3 * DIRECT_WRITE_PIECE_BYTES + 123, 8 * MiB + 100];
+    for (const [i, size] of sizes.entries()) {
+      const body = randomBytes(size);
+      await store.put(`aa/bbbb/direct${i}`, body);
+      const stored = await readFile(join(root, 'aa', 'bbbb', `direct${i}`));
+      expect(stored.length).toBe(size);
+      expect(stored.equals(body)).toBe(true);
+    }
+    expect(store.writesDirectly).toBe(true);
+    expect((await filesUnder(root)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('keeps every body intact when more puts run at once than there are staging buffers', async () => {
+    const store = new FsBlobStore(root);
+    const bodies = Array.from({ length: DIRECT_WRITE_STAGING_BUFFERS * 3 }, (_, i) => randomBytes(2 * MiB + 7 * i + 1));
+    await Promise.all(bodies.map((body, i) => store.put(`aa/cccc/many${i}`, body)));
+    for (const [i, body] of bodies.entries()) {
+      expect((await readFile(join(root, 'aa', 'cccc', `many${i}`))).equals(body)).toBe(true);
+    }
+  });
+
+  it('leaves a directly written blob out of the page cache, and a buffered one (the setting off) in it', async () => {
+    const direct = new FsBlobStore(join(root, 'direct'));
+    const buffered = new FsBlobStore(join(root, 'buffered'), { directWrites: false });
+    expect(buffered.writesDirectly).toBe(false);
+    const body = randomBytes(8 * MiB + 100);
+    await direct.put('aa/dddd/one', body);
+    await buffered.put('aa/dddd/one', body);
+    const pages = Math.ceil(body.length / 4096);
+    // at most the last page: cutting the padded file back to its length reads that block in to zero its end
+    expect(await cachedPages(join(root, 'direct', 'aa', 'dddd', 'one'))).toBeLessThanOrEqual(1);
+    expect(await cachedPages(join(root, 'buffered', 'aa', 'dddd', 'one'))).toBeGreaterThan(pages / 2);
+  });
+
+  it('writes small bodies through the page cache', async () => {
+    const store = new FsBlobStore(root);
+    await store.put('aa/eeee/small', randomBytes(DIRECT_WRITE_MIN_BYTES - 1));
+    expect(await cachedPages(join(root, 'aa', 'eeee', 'small'))).toBeGreaterThan(200);
+  });
+});
+
+// Needs root: ramfs is a filesystem that refuses O_DIRECT (EINVAL at open), as some network and FUSE ones do.
+describe('FsBlobStore on a filesystem without direct I/O', () => {
+  let mountPoint: string;
+
+  beforeEach(async () => {
+    mountPoint = join(root, 'ramfs');
+    await run('mkdir', [mountPoint]);
+    await run('mount', ['-t', 'ramfs', 'ramfs', mountPoint]);
+  });
+
+  afterEach(async () => {
+    await run('umount', [mountPoint]).catch(() => undefined);
+  });
+
+  it('stores through the page cache instead, from the first refused write on', async () => {
+    const store = new FsBlobStore(mountPoint);
+    await store.put('aa/ffff/small', Buffer.from('small'));
+    expect(store.writesDirectly).toBe(true);
+    const bodies = [randomBytes(2 * MiB + 3), randomBytes(DIRECT_WRITE_MIN_BYTES)];
+    await store.put('aa/ffff/first', bodies[0]!);
+    expect(store.writesDirectly).toBe(false);
+    await store.put('aa/ffff/second', bodies[1]!);
+    expect((await readFile(join(mountPoint, 'aa', 'ffff', 'first'))).equals(bodies[0]!)).toBe(true);
+    expect((await readFile(join(mountPoint, 'aa', 'ffff', 'second'))).equals(bodies[1]!)).toBe(true);
+    expect((await filesUnder(mountPoint)).sort()).toEqual(['first', 'second', 'small'].map((f) => join(mountPoint, 'aa', 'ffff', f)));
+  });
+});
