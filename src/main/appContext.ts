@@ -30,7 +30,7 @@ export async function openAppContext(config: Config, logger: Logger, options: Op
   let redis: Redis | undefined;
   try {
     redis = await connectRedis(config);
-    const blobs = await openBlobStore(resolveStorage(config.storage));
+    const blobs = await openBlobStore(resolveStorage(config.storage), logger);
     const statusStore = new AssembleStatusStore(redis, config.redisPrefix);
     const opened = redis;
     return {

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { Config } from '../config/config.js';
+import type { Logger } from '../logging/logger.js';
 import { createDb, type Db } from '../adapters/db/connect.js';
 import { createRedis, type Redis } from '../adapters/redis/connect.js';
 import type { BlobStore } from '../adapters/storage/BlobStore.js';
@@ -93,8 +94,11 @@ const STORAGE_PROBE_TIMEOUT_MS = 15_000;
  * Opens the configured blob store and proves it takes a write: a STORAGE_DIR this process cannot write, or an S3
  * bucket it cannot reach, is a StartupError naming the setting instead of a failure at the first upload.
  */
-export async function openBlobStore(storage: Config['storage']): Promise<BlobStore> {
-  const blobs = await createBlobStore(storage);
+export async function openBlobStore(storage: Config['storage'], logger?: Logger): Promise<BlobStore> {
+  const blobs = await createBlobStore(storage, {
+    onDirectWritesRefused: (err) =>
+      logger?.warn({ err, dir: storage.driver === 'fs' ? storage.dir : undefined }, 'STORAGE_DIR refuses direct I/O: blobs are written through the page cache from now on'),
+  });
   try {
     await withTimeout(probeStorageWritable(blobs), STORAGE_PROBE_TIMEOUT_MS);
     return blobs;

@@ -88,8 +88,9 @@ describe('FsBlobStore on a filesystem without direct I/O', () => {
     await run('umount', [mountPoint]).catch(() => undefined);
   });
 
-  it('stores through the page cache instead, from the first refused write on', async () => {
-    const store = new FsBlobStore(mountPoint);
+  it('stores through the page cache instead, from the first refused write on, and says so once', async () => {
+    const refusals: unknown[] = [];
+    const store = new FsBlobStore(mountPoint, { onDirectWritesRefused: (err) => refusals.push(err) });
     await store.put('aa/ffff/small', Buffer.from('small'));
     expect(store.writesDirectly).toBe(true);
     const bodies = [randomBytes(2 * MiB + 3), randomBytes(DIRECT_WRITE_MIN_BYTES)];
@@ -98,6 +99,7 @@ describe('FsBlobStore on a filesystem without direct I/O', () => {
     await store.put('aa/ffff/second', bodies[1]!);
     expect((await readFile(join(mountPoint, 'aa', 'ffff', 'first'))).equals(bodies[0]!)).toBe(true);
     expect((await readFile(join(mountPoint, 'aa', 'ffff', 'second'))).equals(bodies[1]!)).toBe(true);
+    expect(refusals).toEqual([expect.objectContaining({ code: 'EINVAL' })]);
     expect((await filesUnder(mountPoint)).sort()).toEqual(['first', 'second', 'small'].map((f) => join(mountPoint, 'aa', 'ffff', f)));
   });
 });

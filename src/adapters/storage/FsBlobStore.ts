@@ -19,16 +19,20 @@ const TEMP_FILE = /\.[0-9a-f]{12}\.tmp$/;
 export interface FsBlobStoreOptions {
   /** write bodies of DIRECT_WRITE_MIN_BYTES and more with O_DIRECT (STORAGE_DIRECT_WRITES); default on */
   directWrites?: boolean;
+  /** told once, when the filesystem first refuses a direct write and the store turns to the page cache */
+  onDirectWritesRefused?: (err: unknown) => void;
 }
 
 export class FsBlobStore implements BlobStore {
   readonly kind = 'fs' as const;
   readonly root: string;
   private directWrites: boolean;
+  private readonly onDirectWritesRefused: (err: unknown) => void;
 
   constructor(root: string, options: FsBlobStoreOptions = {}) {
     this.root = resolve(root);
     this.directWrites = (options.directWrites ?? true) && DIRECT_OPEN_FLAGS !== undefined;
+    this.onDirectWritesRefused = options.onDirectWritesRefused ?? (() => {});
   }
 
   /** Whether large bodies go to the device directly: asked for, and not (yet) refused by the filesystem. */
@@ -54,6 +58,7 @@ export class FsBlobStore implements BlobStore {
       await this.writeInPlace(key, target, DIRECT_OPEN_FLAGS!, (handle) => this.fsCall(key, 'put', () => writeDirect(handle, body, buffers)));
     } catch (err) {
       if (!isDirectIoRefused(err)) throw err;
+      if (this.directWrites) this.onDirectWritesRefused(err);
       this.directWrites = false;
       await this.writeInPlace(key, target, 'wx', (handle) => this.fsCall(key, 'put', () => writeAll(handle, body)));
     }
