@@ -16,6 +16,8 @@ const MAX_ATTEMPTS = 3;
 export interface StoreBlobOptions {
   /** the SHA-1 the sender claims; a different actual checksum fails with `checksum_mismatch` */
   expectedChecksum?: string;
+  /** the bytes' SHA-1 (lowercase hex) when the caller has computed it (off the main thread); else computed here */
+  checksum?: string;
   /** the organisation that may use the blob from now on (a file_blob_owner row) */
   organizationId?: string;
 }
@@ -28,7 +30,7 @@ export interface StoreBlobOptions {
  * leave its stored object with nothing pointing at it.
  */
 export async function storeBlob(deps: FileStoreDeps, data: Buffer, opts: StoreBlobOptions = {}): Promise<StoredBlob> {
-  const checksum = createHash('sha1').update(data).digest('hex');
+  const checksum = opts.checksum ?? createHash('sha1').update(data).digest('hex');
   if (opts.expectedChecksum !== undefined && opts.expectedChecksum.toLowerCase() !== checksum) {
     throw new AppError('checksum_mismatch', 'Checksum mismatch', {
       details: { expected: opts.expectedChecksum, actual: checksum },

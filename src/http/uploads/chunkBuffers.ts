@@ -17,9 +17,9 @@ export class ChunkBufferPool {
     private readonly kept = CHUNK_RECEIVE_BUFFERS_KEPT,
   ) {}
 
-  /** A kept buffer, or a new one when all are in use. */
+  /** A kept buffer, or a new one when all are in use: shared memory, so that Sha1Thread can hash a part in place. */
   take(): Buffer {
-    return this.free.pop() ?? Buffer.allocUnsafeSlow(this.bufferBytes);
+    return this.free.pop() ?? Buffer.from(new SharedArrayBuffer(this.bufferBytes));
   }
 
   /** Keeps `buffer` for a later `take` (unless enough are kept). Only what nothing reads any more comes back. */

@@ -16,30 +16,19 @@ const GUNZIP_OUTPUT_SLACK_BYTES = 1024;
 /** The smallest output buffer: a part that states a tiny size (or lies) still inflates in few pieces. */
 const GUNZIP_OUTPUT_MIN_BYTES = 64 * 1024;
 
-/** A part's decoded bytes, and how to free what holds them once they are stored. */
-export interface DecodedChunk {
-  bytes: Buffer;
-  /**
-   * Frees the inflated copy of a gzip part (nothing for a plain part: its bytes are a view of the receive buffer).
-   * Call it only when nothing reads `bytes` any more, and never after a failure: a write that failed may still hold
-   * them. Until V8's next full collection they would otherwise count against its heap growth, and every 8 MiB chunk
-   * brought that collection nearer (measured under V8's marking-trigger flags, since withdrawn: 6-7 full collections
-   * per 96 MiB gzip upload instead of 18).
-   */
-  release(): void;
-}
-
 /**
- * Reads one chunk part into `into` (at least the part's largest wire size) and returns its decoded bytes: a view of
- * `into` for a plain part; for a gzip part, the part's bytes as they came are gathered in `into` and inflated in one
- * trip to libuv's thread pool, into one output buffer. Inflating it as a stream sent every 64 KiB piece to the pool
- * and back, which cost the main thread about as much as the inflate itself; one trip costs it almost nothing, and
- * since blobs are written directly (FsBlobStore) the pool's threads are free: 3 alternations of 6 gzip uploads, main
- * thread 250-290 against 292-340 ms per 96 MiB, 230-247 against 212-228 MB/s. At most
+ * Reads one chunk part into `into` (at least the part's largest wire size, and at least `maxDecodedBytes`) and returns
+ * its decoded bytes as a view of `into`. A gzip part's bytes are gathered there as they came, inflated in one trip to
+ * libuv's thread pool into a buffer of its own (Node's zlib has no call that inflates into a given buffer), copied
+ * back into `into` and the inflated copy freed at once. Inflating as a stream sent every 64 KiB piece to the pool and
+ * back, which cost the main thread about as much as the inflate itself; one trip costs it almost nothing, and since
+ * blobs are written directly (FsBlobStore) the pool's threads are free: 3 alternations of 6 gzip uploads, main thread
+ * 250-290 against 292-340 ms per 96 MiB, 230-247 against 212-228 MB/s. Ending in `into` lets every part be hashed
+ * where it lies when `into` is shared memory (Sha1Thread), at the cost of one hot 8 MiB copy (about 1-2 ms). At most
  * `maxDecodedBytes` come out, the largest chunk allowed: a gzip bomb costs at most that, never its claimed size.
  * Fails with `validation_failed`: Sentry's message for an oversized chunk, a clear one for bad gzip or a broken part.
  */
-export async function decodeChunkPart(part: PartStream, encoding: ChunkEncoding, into: Buffer, maxDecodedBytes: number): Promise<DecodedChunk> {
+export async function decodeChunkPart(part: PartStream, encoding: ChunkEncoding, into: Buffer, maxDecodedBytes: number): Promise<Buffer> {
   const limit = encoding === 'gzip' ? into.length : maxDecodedBytes;
   let size = 0;
   try {
@@ -57,13 +46,17 @@ export async function decodeChunkPart(part: PartStream, encoding: ChunkEncoding,
   }
   if (part.truncated) throw chunkTooLarge();
   const received = into.subarray(0, size);
-  if (encoding !== 'gzip') return { bytes: received, release: () => {} };
-  const inflated = await gunzipChunk(received, maxDecodedBytes);
-  return { bytes: inflated, release: () => freeInflated(inflated) };
+  if (encoding !== 'gzip') return received;
+  const inflated = await gunzipChunk(received, Math.min(maxDecodedBytes, into.length));
+  // the wire bytes are spent: the inflated ones take their place
+  const decoded = into.subarray(0, inflated.copy(into));
+  freeInflated(inflated);
+  return decoded;
 }
 
 /**
- * Detaching the ArrayBuffer frees its memory now and takes it off V8's count of Buffer memory. Only memory larger
+ * Frees an inflated copy now, by detaching its ArrayBuffer, instead of at V8's next full collection: until then it
+ * would count against V8's heap growth, and every 8 MiB chunk would bring that collection nearer. Only memory larger
  * than Node's Buffer pool is detached: an inflated chunk is (zlib's output buffer is at least GUNZIP_OUTPUT_MIN_BYTES,
  * and Node gives anything over half the pool's size memory of its own), while the pool itself is shared by small
  * Buffers all over the process. Node marks the pool as not detachable anyway; memory that cannot be detached is left
