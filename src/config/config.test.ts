@@ -5,7 +5,7 @@ describe('parseConfig', () => {
     const c = parseConfig({});
     expect(c.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/artifact_assembler');
     expect(c.redisUrl).toBe('redis://127.0.0.1:6379');
-    expect(c.storage).toEqual({ driver: 'fs', dir: './data/blobs', directWrites: true });
+    expect(c.storage).toEqual({ driver: 'fs', dir: './data/blobs', directIo: true });
     expect(c.releaseArchiveMinFiles).toBe(10);
     expect(c.limits.maxFileSize).toBe(2 ** 31);
     expect(c.snowflake.epochSeconds).toBe(1659916800);
@@ -27,9 +27,9 @@ describe('parseConfig', () => {
     expect(parseConfig({}).workerMetricsPort).toBeUndefined();
   });
 
-  it('turns direct blob writes off with STORAGE_DIRECT_WRITES=false', () => {
-    expect(parseConfig({ STORAGE_DIRECT_WRITES: 'false' }).storage).toEqual({ driver: 'fs', dir: './data/blobs', directWrites: false });
-    expect(() => parseConfig({ STORAGE_DIRECT_WRITES: 'sometimes' })).toThrow(/STORAGE_DIRECT_WRITES/);
+  it('turns direct blob writes off with STORAGE_DIRECT_IO=false', () => {
+    expect(parseConfig({ STORAGE_DIRECT_IO: 'false' }).storage).toEqual({ driver: 'fs', dir: './data/blobs', directIo: false });
+    expect(() => parseConfig({ STORAGE_DIRECT_IO: 'sometimes' })).toThrow(/STORAGE_DIRECT_IO/);
   });
 
   it('parses booleans as words, not by truthiness', () => {

@@ -47,7 +47,7 @@ export const configSchema = z
     REDIS_TLS: bool(false),
     STORAGE_DRIVER: z.enum(['fs', 's3']).default('fs'),
     STORAGE_DIR: z.string().min(1).default('./data/blobs'),
-    STORAGE_DIRECT_WRITES: bool(true),
+    STORAGE_DIRECT_IO: bool(true),
     S3_BUCKET: optionalString,
     S3_REGION: z.string().min(1).default('us-east-1'),
     S3_ENDPOINT: optionalString,
@@ -201,7 +201,7 @@ export interface Config {
   /** the standalone server, cluster or Sentinel every Redis client of the service connects to */
   redis: RedisTarget;
   redisPrefix: string;
-  storage: { driver: 'fs'; dir: string; /** large blobs written with O_DIRECT (STORAGE_DIRECT_WRITES); default on */ directWrites?: boolean } | { driver: 's3'; s3: S3Settings };
+  storage: { driver: 'fs'; dir: string; /** large blobs written and read with O_DIRECT (STORAGE_DIRECT_IO); default on */ directIo?: boolean } | { driver: 's3'; s3: S3Settings };
   tempDir: string;
   /** how often a worker sweeps the temp folders of killed workers on its host (TEMP_SWEEP_INTERVAL_SECONDS) */
   tempSweepIntervalMs: number;
@@ -290,7 +290,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
               keyPrefix: c.S3_KEY_PREFIX,
             },
           }
-        : { driver: 'fs', dir: c.STORAGE_DIR, directWrites: c.STORAGE_DIRECT_WRITES },
+        : { driver: 'fs', dir: c.STORAGE_DIR, directIo: c.STORAGE_DIRECT_IO },
     tempDir: c.TEMP_DIR,
     tempSweepIntervalMs: c.TEMP_SWEEP_INTERVAL_SECONDS * 1000,
     workerConcurrency: c.WORKER_CONCURRENCY,

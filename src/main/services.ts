@@ -96,8 +96,8 @@ const STORAGE_PROBE_TIMEOUT_MS = 15_000;
  */
 export async function openBlobStore(storage: Config['storage'], logger?: Logger): Promise<BlobStore> {
   const blobs = await createBlobStore(storage, {
-    onDirectWritesRefused: (err) =>
-      logger?.warn({ err, dir: storage.driver === 'fs' ? storage.dir : undefined }, 'STORAGE_DIR refuses direct I/O: blobs are written through the page cache from now on'),
+    onDirectIoRefused: (err) =>
+      logger?.warn({ err, dir: storage.driver === 'fs' ? storage.dir : undefined }, 'STORAGE_DIR refuses direct I/O: blobs go through the page cache from now on'),
   });
   try {
     await withTimeout(probeStorageWritable(blobs), STORAGE_PROBE_TIMEOUT_MS);

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../domain/errors.js';
 import { assertValidBlobKey, type BlobStore } from './BlobStore.js';
-import { DIRECT_OPEN_FLAGS, DIRECT_WRITE_MIN_BYTES, isDirectIoRefused, stagingBuffers, writeDirect, type StagingBuffers } from './directWrites.js';
+import { DIRECT_OPEN_FLAGS, DIRECT_READ_FLAGS, DIRECT_IO_MIN_BYTES, isDirectIoRefused, readDirect, stagingBuffers, writeDirect, type StagingBuffers } from './directIo.js';
 import { notFound, translateFsError } from './storageErrors.js';
 
 /**
@@ -17,34 +17,34 @@ const TEMP_SUFFIX = '.tmp';
 const TEMP_FILE = /\.[0-9a-f]{12}\.tmp$/;
 
 export interface FsBlobStoreOptions {
-  /** write bodies of DIRECT_WRITE_MIN_BYTES and more with O_DIRECT (STORAGE_DIRECT_WRITES); default on */
-  directWrites?: boolean;
-  /** told once, when the filesystem first refuses a direct write and the store turns to the page cache */
-  onDirectWritesRefused?: (err: unknown) => void;
+  /** write bodies, and read whole objects (getBuffer), of DIRECT_IO_MIN_BYTES and more with O_DIRECT (STORAGE_DIRECT_IO); default on */
+  directIo?: boolean;
+  /** told once, when the filesystem first refuses direct I/O and the store turns to the page cache */
+  onDirectIoRefused?: (err: unknown) => void;
 }
 
 export class FsBlobStore implements BlobStore {
   readonly kind = 'fs' as const;
   readonly root: string;
-  private directWrites: boolean;
-  private readonly onDirectWritesRefused: (err: unknown) => void;
+  private directIo: boolean;
+  private readonly onDirectIoRefused: (err: unknown) => void;
 
   constructor(root: string, options: FsBlobStoreOptions = {}) {
     this.root = resolve(root);
-    this.directWrites = (options.directWrites ?? true) && DIRECT_OPEN_FLAGS !== undefined;
-    this.onDirectWritesRefused = options.onDirectWritesRefused ?? (() => {});
+    this.directIo = (options.directIo ?? true) && DIRECT_OPEN_FLAGS !== undefined;
+    this.onDirectIoRefused = options.onDirectIoRefused ?? (() => {});
   }
 
   /** Whether large bodies go to the device directly: asked for, and not (yet) refused by the filesystem. */
-  get writesDirectly(): boolean {
-    return this.directWrites;
+  get usesDirectIo(): boolean {
+    return this.directIo;
   }
 
   async put(key: string, body: Buffer | Readable): Promise<void> {
     const target = this.pathOf(key);
     await this.fsCall(key, 'put', () => mkdir(dirname(target), { recursive: true }));
-    const buffers = Buffer.isBuffer(body) ? this.directBuffersFor(body) : null;
-    if (buffers && Buffer.isBuffer(body)) await this.putDirect(key, target, body, buffers);
+    const direct = this.directWriteOf(body);
+    if (direct) await this.putDirect(key, target, direct.body, direct.staging);
     else await this.writeInPlace(key, target, 'wx', (handle) => writeBody(handle, body, (fn) => this.fsCall(key, 'put', fn)));
     await this.fsCall(key, 'put', () => syncDirectory(dirname(target)));
   }
@@ -53,19 +53,31 @@ export class FsBlobStore implements BlobStore {
    * A direct write; where the filesystem refuses direct I/O (EINVAL), this body and every later one are written
    * through the page cache instead, as they were before direct writes existed.
    */
-  private async putDirect(key: string, target: string, body: Buffer, buffers: StagingBuffers): Promise<void> {
+  private async putDirect(key: string, target: string, body: Buffer, staging: StagingBuffers): Promise<void> {
     try {
-      await this.writeInPlace(key, target, DIRECT_OPEN_FLAGS!, (handle) => this.fsCall(key, 'put', () => writeDirect(handle, body, buffers)));
+      await this.writeInPlace(key, target, DIRECT_OPEN_FLAGS!, (handle) => this.fsCall(key, 'put', () => writeDirect(handle, body, staging)));
     } catch (err) {
       if (!isDirectIoRefused(err)) throw err;
-      if (this.directWrites) this.onDirectWritesRefused(err);
-      this.directWrites = false;
+      this.refuseDirectIo(err);
       await this.writeInPlace(key, target, 'wx', (handle) => this.fsCall(key, 'put', () => writeAll(handle, body)));
     }
   }
 
-  private directBuffersFor(body: Buffer): StagingBuffers | null {
-    return this.directWrites && body.length >= DIRECT_WRITE_MIN_BYTES ? stagingBuffers() : null;
+  /** The body and the staging buffers to write it directly with, or null when it goes through the page cache. */
+  private directWriteOf(body: Buffer | Readable): { body: Buffer; staging: StagingBuffers } | null {
+    if (!Buffer.isBuffer(body)) return null;
+    const staging = this.stagingFor(body.length);
+    return staging ? { body, staging } : null;
+  }
+
+  /** The staging buffers for direct I/O of this many bytes, or null when they go through the page cache. */
+  private stagingFor(bytes: number): StagingBuffers | null {
+    return this.directIo && bytes >= DIRECT_IO_MIN_BYTES ? stagingBuffers() : null;
+  }
+
+  private refuseDirectIo(err: unknown): void {
+    if (this.directIo) this.onDirectIoRefused(err);
+    this.directIo = false;
   }
 
   /** Writes a temp file beside `target` with `write`, fsyncs it and renames it into place; on failure removes it. */
@@ -97,10 +109,28 @@ export class FsBlobStore implements BlobStore {
     const { handle, size } = await this.openObject(key, 'getBuffer');
     try {
       const target = size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
-      await this.fsCall(key, 'getBuffer', () => readExactly(handle, target));
+      const staging = this.stagingFor(size);
+      if (!staging || !(await this.readDirect(key, target, staging))) await this.fsCall(key, 'getBuffer', () => readExactly(handle, target));
       return target;
     } finally {
       await handle.close();
+    }
+  }
+
+  /** Reads `target.length` bytes of the object directly; false when the filesystem refuses (then read as usual). */
+  private async readDirect(key: string, target: Buffer, staging: StagingBuffers): Promise<boolean> {
+    try {
+      const handle = await open(this.pathOf(key), DIRECT_READ_FLAGS!);
+      try {
+        await readDirect(handle, target, staging);
+      } finally {
+        await handle.close();
+      }
+      return true;
+    } catch (err) {
+      if (!isDirectIoRefused(err)) throw translateFsError(err, key, 'getBuffer');
+      this.refuseDirectIo(err);
+      return false;
     }
   }
 
@@ -199,13 +229,13 @@ function toBuffer(chunk: unknown): Buffer {
   return Buffer.from(String(chunk));
 }
 
-/** `FileHandle.write` may write less than asked; loop until every byte is down. */
 /** Source errors (a client that hung up) pass through untouched; only our own I/O goes through `io` to be translated. */
 async function writeBody(handle: FileHandle, body: Buffer | Readable, io: <T>(fn: () => Promise<T>) => Promise<T>): Promise<void> {
   if (Buffer.isBuffer(body)) await io(() => writeAll(handle, body));
   else for await (const chunk of body) await io(() => writeAll(handle, toBuffer(chunk)));
 }
 
+/** `FileHandle.write` may write less than asked; loop until every byte is down. */
 async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
   let offset = 0;
   while (offset < data.length) {

@@ -1,4 +1,4 @@
-import { alignUp, DIRECT_WRITE_ALIGNMENT, DIRECT_WRITE_PIECE_BYTES, DIRECT_WRITE_STAGING_BUFFERS, StagingBuffers, stagingBuffers } from './directWrites.js';
+import { alignUp, DIRECT_IO_ALIGNMENT, DIRECT_IO_PIECE_BYTES, DIRECT_IO_STAGING_BUFFERS, StagingBuffers, stagingBuffers } from './directIo.js';
 
 describe('StagingBuffers', () => {
   it('hands out distinct pieces of the memory and makes a taker wait until one is given back', async () => {
@@ -37,9 +37,9 @@ describe('stagingBuffers', () => {
     const buffers = stagingBuffers();
     expect(buffers).not.toBeNull();
     expect(stagingBuffers()).toBe(buffers);
-    const taken = await Promise.all(Array.from({ length: DIRECT_WRITE_STAGING_BUFFERS }, () => buffers!.take()));
-    expect(taken.map((b) => b.byteOffset % DIRECT_WRITE_ALIGNMENT)).toEqual(taken.map(() => 0));
-    expect(taken.every((b) => b.length === DIRECT_WRITE_PIECE_BYTES)).toBe(true);
+    const taken = await Promise.all(Array.from({ length: DIRECT_IO_STAGING_BUFFERS }, () => buffers!.take()));
+    expect(taken.map((b) => b.byteOffset % DIRECT_IO_ALIGNMENT)).toEqual(taken.map(() => 0));
+    expect(taken.every((b) => b.length === DIRECT_IO_PIECE_BYTES)).toBe(true);
     taken.forEach((b) => buffers!.give(b));
   });
 });
