@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { AppError } from '../../domain/errors.js';
 import { assertValidBlobKey, type BlobStore } from './BlobStore.js';
-import { DIRECT_OPEN_FLAGS, DIRECT_READ_FLAGS, DIRECT_IO_MIN_BYTES, isDirectIoRefused, readDirect, stagingBuffers, writeDirect, type StagingBuffers } from './directIo.js';
+import { DIRECT_WRITE_FLAGS, DIRECT_READ_FLAGS, DIRECT_IO_MIN_BYTES, isDirectIoRefused, readDirect, stagingBuffers, writeDirect, type StagingBuffers } from './directIo.js';
 import { notFound, translateFsError } from './storageErrors.js';
 
 /**
@@ -31,7 +31,7 @@ export class FsBlobStore implements BlobStore {
 
   constructor(root: string, options: FsBlobStoreOptions = {}) {
     this.root = resolve(root);
-    this.directIo = (options.directIo ?? true) && DIRECT_OPEN_FLAGS !== undefined;
+    this.directIo = (options.directIo ?? true) && DIRECT_WRITE_FLAGS !== undefined;
     this.onDirectIoRefused = options.onDirectIoRefused ?? (() => {});
   }
 
@@ -55,7 +55,7 @@ export class FsBlobStore implements BlobStore {
    */
   private async putDirect(key: string, target: string, body: Buffer, staging: StagingBuffers): Promise<void> {
     try {
-      await this.writeInPlace(key, target, DIRECT_OPEN_FLAGS!, (handle) => this.fsCall(key, 'put', () => writeDirect(handle, body, staging)));
+      await this.writeInPlace(key, target, DIRECT_WRITE_FLAGS!, (handle) => this.fsCall(key, 'put', () => writeDirect(handle, body, staging)));
     } catch (err) {
       if (!isDirectIoRefused(err)) throw err;
       this.refuseDirectIo(err);

@@ -4,11 +4,11 @@ import { AppError } from '../../domain/errors.js';
 
 /**
  * Direct I/O (O_DIRECT) for the disk store's large writes and whole-object reads: the bytes go between a staging
- * buffer and the device, never through the page cache. A stored chunk is written once and read at most a few times soon after, so keeping it in
- * the page cache buys little, while copying it there is the largest cost of a chunk upload: on the development VM
- * (Firecracker, free page reporting) a page-cache page that the host has taken back costs a host fault to touch
- * again, and 96 MiB of new blob files cost 290-430 ms of kernel time through the page cache against about 15 ms
- * written directly. Object stores do the same for large objects (MinIO writes them with O_DIRECT).
+ * buffer and the device, never through the page cache. A stored chunk is written once and read at most a few times
+ * soon after, so keeping it in the page cache buys little, while copying it there was the largest cost of a chunk
+ * upload: on the development VM (Firecracker, free page reporting) a page-cache page that the host has taken back
+ * costs a host fault to touch again, and 96 MiB of new blob files cost 290-430 ms of kernel time through the page
+ * cache against about 15 ms written directly. Object stores do the same for large objects (MinIO writes them with O_DIRECT).
  *
  * O_DIRECT wants the memory address, the file offset and the length aligned to the device's block size. Node gives
  * no aligned Buffers, but a WebAssembly.Memory is mapped by V8 itself and starts on a page boundary, so the staging
@@ -16,18 +16,18 @@ import { AppError } from '../../domain/errors.js';
  * last piece is padded with zeros to the alignment and the file cut back to the body's length.
  */
 
-/** Bodies from this size on are written directly; below it one page-cache copy costs less than a device round trip. */
+/** Bodies and objects from this size on go directly; below it a page-cache copy costs less than a device round trip. */
 export const DIRECT_IO_MIN_BYTES = 1024 * 1024;
 /** Address, offset and length alignment: 4 KiB serves devices with 512-byte and 4 KiB logical blocks. */
 export const DIRECT_IO_ALIGNMENT = 4096;
 /**
- * One staging buffer, and the most one direct write carries. 1 MiB pieces of four writes at once kept the device as
+ * One staging buffer, and the most one direct read or write carries. 1 MiB pieces of four writes at once kept the device as
  * busy as 8 MiB ones (12 puts of 8 MiB: 55-60 ms against 65-75 ms on the development machine).
  */
 export const DIRECT_IO_PIECE_BYTES = 1024 * 1024;
 /**
- * Staging buffers per process (one WebAssembly.Memory of 4 MiB, mapped when the first direct write comes): as many
- * as libuv has threads to write with by default. A write waits for a free one.
+ * Staging buffers per process (one WebAssembly.Memory of 4 MiB, mapped at the first direct read or write): as many
+ * as libuv has threads by default. A piece waits for a free one.
  */
 export const DIRECT_IO_STAGING_BUFFERS = 4;
 
@@ -39,7 +39,7 @@ interface WasmMemoryConstructor {
 }
 
 /** The open flags of a file written directly; undefined where the platform has no O_DIRECT (macOS). */
-export const DIRECT_OPEN_FLAGS: number | undefined =
+export const DIRECT_WRITE_FLAGS: number | undefined =
   constants.O_DIRECT === undefined ? undefined : constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_DIRECT;
 /** The open flags of a file read directly. */
 export const DIRECT_READ_FLAGS: number | undefined = constants.O_DIRECT === undefined ? undefined : constants.O_RDONLY | constants.O_DIRECT;
@@ -86,7 +86,7 @@ export function stagingBuffers(): StagingBuffers | null {
 }
 
 /**
- * Writes `body` from offset 0 of a file opened with DIRECT_OPEN_FLAGS, in pieces through `buffers`, and cuts the file
+ * Writes `body` from offset 0 of a file opened with DIRECT_WRITE_FLAGS, in pieces through `buffers`, and cuts the file
  * back to `body.length` when the last piece was padded. A filesystem that refuses direct I/O after all fails the
  * write with EINVAL, which the caller takes as "write this one through the page cache".
  */
