@@ -24,7 +24,7 @@ const GUNZIP_OUTPUT_MIN_BYTES = 64 * 1024;
  * back, which cost the main thread about as much as the inflate itself; one trip costs it almost nothing, and since
  * blobs are written directly (FsBlobStore) the pool's threads are free: 3 alternations of 6 gzip uploads, main thread
  * 250-290 against 292-340 ms per 96 MiB, 230-247 against 212-228 MB/s. Ending in `into` lets every part be hashed
- * where it lies when `into` is shared memory (Sha1Thread), at the cost of one hot 8 MiB copy (about 1-2 ms). At most
+ * where it lies when `into` is shared memory (Sha1Thread), at the cost of one more copy of the chunk. At most
  * `maxDecodedBytes` come out, the largest chunk allowed: a gzip bomb costs at most that, never its claimed size.
  * Fails with `validation_failed`: Sentry's message for an oversized chunk, a clear one for bad gzip or a broken part.
  */
