@@ -12,8 +12,8 @@ import { AppError } from '../../domain/errors.js';
  *
  * O_DIRECT wants the memory address, the file offset and the length aligned to the device's block size. Node gives
  * no aligned Buffers, but a WebAssembly.Memory is mapped by V8 itself and starts on a page boundary, so the staging
- * buffers are pieces of one; a body is copied into them piece by piece (one more copy, of memory already mapped), and the
- * last piece is padded with zeros to the alignment and the file cut back to the body's length.
+ * buffers are pieces of one; a body is copied into them piece by piece (one more copy, into memory already mapped),
+ * and the last piece is padded with zeros to the alignment and the file cut back to the body's length.
  */
 
 /** Bodies and objects from this size on go directly; below it a page-cache copy costs less than a device round trip. */
