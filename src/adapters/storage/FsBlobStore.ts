@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, open, opendir, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import { AppError } from '../../domain/errors.js';
 import { assertValidBlobKey, type BlobStore } from './BlobStore.js';
 import { DIRECT_WRITE_FLAGS, DIRECT_READ_FLAGS, DIRECT_IO_MIN_BYTES, isDirectIoRefused, readDirect, stagingBuffers, writeDirect, type StagingBuffers } from './directIo.js';
+import { blobFileEndedEarly, writeAll } from './fileHandles.js';
 import { notFound, translateFsError } from './storageErrors.js';
 
 /**
@@ -110,7 +110,7 @@ export class FsBlobStore implements BlobStore {
     try {
       const target = size <= scratch.length ? scratch.subarray(0, size) : Buffer.allocUnsafe(size);
       const staging = this.stagingFor(size);
-      if (!staging || !(await this.readDirect(key, target, staging))) await this.fsCall(key, 'getBuffer', () => readExactly(handle, target));
+      if (!staging || !(await this.readWholeDirectly(key, target, staging))) await this.fsCall(key, 'getBuffer', () => readExactly(handle, target));
       return target;
     } finally {
       await handle.close();
@@ -118,7 +118,7 @@ export class FsBlobStore implements BlobStore {
   }
 
   /** Reads `target.length` bytes of the object directly; false when the filesystem refuses (then read as usual). */
-  private async readDirect(key: string, target: Buffer, staging: StagingBuffers): Promise<boolean> {
+  private async readWholeDirectly(key: string, target: Buffer, staging: StagingBuffers): Promise<boolean> {
     try {
       const handle = await open(this.pathOf(key), DIRECT_READ_FLAGS!);
       try {
@@ -235,24 +235,15 @@ async function writeBody(handle: FileHandle, body: Buffer | Readable, io: <T>(fn
   else for await (const chunk of body) await io(() => writeAll(handle, toBuffer(chunk)));
 }
 
-/** `FileHandle.write` may write less than asked; loop until every byte is down. */
-async function writeAll(handle: FileHandle, data: Buffer): Promise<void> {
-  let offset = 0;
-  while (offset < data.length) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-    offset += bytesWritten;
-  }
-}
-
 /**
- * Fills `target` from the start of the file. `read` may return fewer bytes than asked; a file that ends early was
- * replaced or cut short under us (objects are only ever renamed into place), so that is an error, not a short read.
+ * Fills `target` from the start of the file. `read` may return fewer bytes than asked; a file that ends early is an
+ * error (blobFileEndedEarly), not a short read.
  */
 async function readExactly(handle: FileHandle, target: Buffer): Promise<void> {
   let offset = 0;
   while (offset < target.length) {
     const { bytesRead } = await handle.read(target, offset, target.length - offset, offset);
-    if (bytesRead === 0) throw new AppError('internal', `Blob file ended after ${offset} of ${target.length} bytes`);
+    if (bytesRead === 0) throw blobFileEndedEarly(offset, target.length);
     offset += bytesRead;
   }
 }

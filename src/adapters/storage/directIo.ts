@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { AppError } from '../../domain/errors.js';
+import { blobFileEndedEarly, writeAll } from './fileHandles.js';
 
 /**
  * Direct I/O (O_DIRECT) for the disk store's large writes and whole-object reads: the bytes go between a staging
@@ -97,7 +97,7 @@ export async function writeDirect(handle: FileHandle, body: Buffer, buffers: Sta
     piece.copy(buffer);
     // the padding is cut off the file below; zeros keep stale staging bytes off the disk all the same
     buffer.fill(0, piece.length, length);
-    await writeAt(handle, buffer.subarray(0, length), at);
+    await writeAll(handle, buffer.subarray(0, length), at);
   });
   if (body.length % DIRECT_IO_ALIGNMENT !== 0) await handle.truncate(body.length);
 }
@@ -114,7 +114,7 @@ export async function readDirect(handle: FileHandle, target: Buffer, buffers: St
   await eachPiece(target.length, buffers, async (at, buffer) => {
     const wanted = Math.min(DIRECT_IO_PIECE_BYTES, target.length - at);
     const { bytesRead } = await handle.read(buffer, 0, alignUp(wanted), at);
-    if (bytesRead < wanted) throw new AppError('internal', `Blob file ended after ${at + bytesRead} of ${target.length} bytes`);
+    if (bytesRead < wanted) throw blobFileEndedEarly(at + bytesRead, target.length);
     buffer.copy(target, at, 0, wanted);
   });
 }
@@ -142,14 +142,6 @@ async function eachPiece(bytes: number, buffers: StagingBuffers, io: (at: number
 
 export function alignUp(bytes: number): number {
   return Math.ceil(bytes / DIRECT_IO_ALIGNMENT) * DIRECT_IO_ALIGNMENT;
-}
-
-async function writeAt(handle: FileHandle, data: Buffer, position: number): Promise<void> {
-  let offset = 0;
-  while (offset < data.length) {
-    const { bytesWritten } = await handle.write(data, offset, data.length - offset, position + offset);
-    offset += bytesWritten;
-  }
 }
 
 /** EINVAL from open or write: this filesystem (ramfs, some network and FUSE filesystems) does not do direct I/O. */
