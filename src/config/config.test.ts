@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { ConfigError, parseConfig } from './config.js';
 
 describe('parseConfig', () => {
@@ -30,6 +31,13 @@ describe('parseConfig', () => {
   it('turns direct blob writes off with STORAGE_DIRECT_IO=false', () => {
     expect(parseConfig({ STORAGE_DIRECT_IO: 'false' }).storage).toEqual({ driver: 'fs', dir: './data/blobs', directIo: false });
     expect(() => parseConfig({ STORAGE_DIRECT_IO: 'sometimes' })).toThrow(/STORAGE_DIRECT_IO/);
+  });
+
+  it('hashes archive entries on one thread per CPU unless ARCHIVE_HASH_THREADS says otherwise (0: the worker\'s own)', () => {
+    expect(parseConfig({}).archiveHashThreads).toBe(availableParallelism());
+    expect(parseConfig({ ARCHIVE_HASH_THREADS: '0' }).archiveHashThreads).toBe(0);
+    expect(parseConfig({ ARCHIVE_HASH_THREADS: '3' }).archiveHashThreads).toBe(3);
+    expect(() => parseConfig({ ARCHIVE_HASH_THREADS: '-1' })).toThrow(/ARCHIVE_HASH_THREADS/);
   });
 
   it('parses booleans as words, not by truthiness', () => {

@@ -1,4 +1,4 @@
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { z } from 'zod';
 import { DEFAULT_CHUNK_SIZE } from '../domain/blobPolicy.js';
 
@@ -58,6 +58,7 @@ export const configSchema = z
     TEMP_DIR: z.string().min(1).default(tmpdir()),
     TEMP_SWEEP_INTERVAL_SECONDS: int(300, 1),
     WORKER_CONCURRENCY: int(2, 1, 64),
+    ARCHIVE_HASH_THREADS: int(availableParallelism(), 0, 64),
     DASHBOARD_WORKER_CONCURRENCY: int(4, 1, 64),
     JOB_ATTEMPTS: int(5, 1, 100),
     WORKER_LOCK_DURATION_MS: int(30_000, 1000),
@@ -206,6 +207,8 @@ export interface Config {
   /** how often a worker sweeps the temp folders of killed workers on its host (TEMP_SWEEP_INTERVAL_SECONDS) */
   tempSweepIntervalMs: number;
   workerConcurrency: number;
+  /** threads that inflate and hash a release archive's small entries (ARCHIVE_HASH_THREADS); 0: the worker's own */
+  archiveHashThreads: number;
   dashboardWorkerConcurrency: number;
   jobAttempts: number;
   /** a job whose worker stops renewing its lock (crash) is handed to another worker after about this long */
@@ -294,6 +297,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     tempDir: c.TEMP_DIR,
     tempSweepIntervalMs: c.TEMP_SWEEP_INTERVAL_SECONDS * 1000,
     workerConcurrency: c.WORKER_CONCURRENCY,
+    archiveHashThreads: c.ARCHIVE_HASH_THREADS,
     dashboardWorkerConcurrency: c.DASHBOARD_WORKER_CONCURRENCY,
     jobAttempts: c.JOB_ATTEMPTS,
     workerLockDurationMs: c.WORKER_LOCK_DURATION_MS,

@@ -36,6 +36,23 @@ const ZIP64_16 = 0xffff;
 const ZIP64_32 = 0xffffffff;
 
 /** How many bytes at the end of a file hold its end-of-central-directory record, whatever its comment. */
+/** A local file header's layout (APPNOTE 4.3.7), and how much past it one read takes for its name and extra field. */
+export const LOCAL_HEADER = {
+  headerBytes: 30,
+  signature: 0x04034b50,
+  /** usually far more than an entry's name and extra field take; a longer header costs its reader a second read */
+  nameAndExtraGuess: 512,
+} as const;
+
+/**
+ * How far past its local header's start an entry's data begins (the header, its file name and extra field), from
+ * bytes read at that start; null when they are not a local header.
+ */
+export function dataOffsetInLocalHeader(header: Buffer, bytesRead: number): number | null {
+  if (bytesRead < LOCAL_HEADER.headerBytes || header.readUInt32LE(0) !== LOCAL_HEADER.signature) return null;
+  return LOCAL_HEADER.headerBytes + header.readUInt16LE(26) + header.readUInt16LE(28);
+}
+
 export const ZIP_TAIL_BYTES = END_BYTES + MAX_COMMENT_BYTES;
 
 /**

@@ -2,6 +2,7 @@ import type { Worker } from 'bullmq';
 import { sql } from 'kysely';
 import type { Config } from '../config/config.js';
 import { ensureWritableTempDir } from '../adapters/files/tempDir.js';
+import { ZipEntryHashThreads } from '../adapters/hashing/ZipEntryHashThreads.js';
 import { bullConnection, closeBullConnection } from '../adapters/redis/connect.js';
 import { bullPrefix } from '../jobs/queues.js';
 import type { AssembleSettings } from '../workers/assemble/assembleReleaseBundle.js';
@@ -34,8 +35,10 @@ export async function startAssembleWorker(ctx: AppContext): Promise<{ worker: Wo
     throw new StartupError((err as Error).message);
   });
   const connection = bullConnection(config.redis, { forBullWorker: true });
+  // started at the first archive job, ended when idle: an idle worker holds no thread
+  const entryHashThreads = config.archiveHashThreads > 0 ? new ZipEntryHashThreads(config.archiveHashThreads) : undefined;
   const worker = createAssembleWorker(
-    { db: ctx.db, blobs: ctx.blobs, statusStore: ctx.statusStore, settings: assembleSettings(config) },
+    { db: ctx.db, blobs: ctx.blobs, statusStore: ctx.statusStore, settings: assembleSettings(config), entryHashThreads },
     {
       connection,
       prefix: bullPrefix(config.redisPrefix),
@@ -51,6 +54,7 @@ export async function startAssembleWorker(ctx: AppContext): Promise<{ worker: Wo
     worker,
     async close() {
       await worker.close();
+      await entryHashThreads?.close();
       await closeBullConnection(connection);
     },
   };

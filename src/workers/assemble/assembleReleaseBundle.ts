@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { FileStoreDeps } from '../../adapters/files/index.js';
+import type { ZipEntryHashThreads } from '../../adapters/hashing/ZipEntryHashThreads.js';
 import { findOrganizationById } from '../../adapters/db/organizations.js';
 import { recordReleaseBundleUpload } from '../../adapters/db/releaseBundleUploads.js';
 import { findReleaseByVersion, getOrCreateDistribution } from '../../adapters/db/releases.js';
@@ -29,6 +30,8 @@ export interface AssembleSettings {
 export interface AssembleDeps extends FileStoreDeps {
   settings: AssembleSettings;
   logger: Logger;
+  /** where an archive's small entries are inflated and hashed (ARCHIVE_HASH_THREADS); absent: on this thread */
+  entryHashThreads?: Pick<ZipEntryHashThreads, 'hash'> | undefined;
 }
 
 export type ReleaseBundleOutcome =

@@ -7,9 +7,17 @@ import { PassThrough, Readable, Transform, type TransformCallback } from 'node:s
 import { pipeline } from 'node:stream/promises';
 import pMap from 'p-map';
 import { loadUnzipper } from '../../adapters/files/unzipperLoader.js';
+import { BATCH_ENTRIES, type ZipEntryDigest, type ZipEntryHashThreads } from '../../adapters/hashing/ZipEntryHashThreads.js';
 import { AppError } from '../../domain/errors.js';
 import { parseBundleManifest, validateManifestKeys, type BundleManifest } from '../../domain/manifest.js';
-import { locateCentralDirectory, parseCentralDirectory, ZIP_TAIL_BYTES, type ZipDirectoryRecord } from '../../domain/zipCentralDirectory.js';
+import {
+  dataOffsetInLocalHeader,
+  LOCAL_HEADER,
+  locateCentralDirectory,
+  parseCentralDirectory,
+  ZIP_TAIL_BYTES,
+  type ZipDirectoryRecord,
+} from '../../domain/zipCentralDirectory.js';
 
 export interface BundleLimits {
   maxBundleFiles: number;
@@ -33,10 +41,6 @@ const DEFLATE = 8;
  * (zlib's default is 16 KiB, a callback and a small buffer each, which V8 lets pile up between full GCs).
  */
 export const ENTRY_STREAM_PIECE_BYTES = 64 * 1024;
-const LOCAL_HEADER_BYTES = 30;
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
-/** Bytes read past a local header in the same read, for its file name and extra field (usually far fewer). */
-const LOCAL_NAME_AND_EXTRA_GUESS = 512;
 /**
  * Entries whose compressed and inflated sizes are both at most this are read with one positioned read and inflated
  * in one call on libuv's pool (so several entries inflate on both cores at once), instead of through a stream per
@@ -44,6 +48,9 @@ const LOCAL_NAME_AND_EXTRA_GUESS = 512;
  * HASH_CONCURRENCY x 2 x ONE_SHOT_ENTRY_MAX_BYTES. Larger entries stream, one piece at a time.
  */
 export const ONE_SHOT_ENTRY_MAX_BYTES = 1024 * 1024;
+
+/** Fewer small entries than this are hashed here: starting a thread (some tens of ms) would cost more. */
+export const THREADS_MIN_ENTRIES = BATCH_ENTRIES;
 
 const inflateRawAsync = promisify(inflateRaw);
 const MIN_ZLIB_CHUNK = 64;
@@ -163,17 +170,47 @@ export class BundleArchive {
   }
 
   /**
-   * SHA-1 and size of each entry's inflated bytes, in the order of `keys`, `concurrency` entries at a time, each CRC-32
-   * checked on the way: the one place a member's bytes pass through when they are stored as an archive. The zip is
-   * opened once for all of them (not once per entry: 10,000 opens and closes cost the threadpool more than the reads).
+   * SHA-1 and size of each entry's inflated bytes, in the order of `keys`, each CRC-32 checked on the way: the one
+   * place a member's bytes pass through when they are stored as an archive. Small entries go to `threads` when given
+   * (see ZipEntryHashThreads); what they do not answer, and everything without them, is hashed here, `concurrency`
+   * entries at a time, through one handle on the zip (not one per entry: 10,000 opens and closes cost the threadpool
+   * more than the reads).
    */
-  async hashEntries(keys: readonly string[], concurrency: number): Promise<Array<{ sha1: string; size: number }>> {
+  async hashEntries(
+    keys: readonly string[],
+    concurrency: number,
+    threads?: Pick<ZipEntryHashThreads, 'hash'>,
+  ): Promise<Array<{ sha1: string; size: number }>> {
+    const fromThreads = threads ? await this.hashOnThreads(keys, threads) : new Map<string, ZipEntryDigest>();
     const handle = await open(this.path, 'r');
     try {
-      return await pMap(keys, (key) => this.hashEntry(key, handle), { concurrency });
+      return await pMap(keys, (key) => this.digestFrom(fromThreads.get(key), key) ?? this.hashEntry(key, handle), { concurrency });
     } finally {
       await handle.close();
     }
+  }
+
+  /** The threads' digests of the small stored and deflated entries; none when there are too few or a thread failed. */
+  private async hashOnThreads(keys: readonly string[], threads: Pick<ZipEntryHashThreads, 'hash'>): Promise<Map<string, ZipEntryDigest>> {
+    const small = keys.filter((key) => isSmallEntry(this.entry(key)));
+    if (small.length < THREADS_MIN_ENTRIES) return new Map();
+    const spans = small.map((key) => {
+      const file = this.entry(key);
+      const method: 0 | 8 = file.compressionMethod === STORED ? 0 : 8;
+      return { localHeaderOffset: file.offsetToLocalFileHeader, compressedSize: file.compressedSize, uncompressedSize: file.uncompressedSize, crc32: file.crc32, method };
+    });
+    // a thread that died or could not read the zip costs the time of its batch, not the job: the entries are hashed here
+    const digests = await threads.hash(this.path, spans).catch(() => []);
+    return new Map(digests.map((digest, i) => [small[i]!, digest]));
+  }
+
+  /** A thread's digest, the fault it found, or undefined when this thread is to read the entry itself. */
+  private digestFrom(digest: ZipEntryDigest | undefined, key: string): { sha1: string; size: number } | undefined {
+    if (!digest) return undefined;
+    if (!('refused' in digest)) return digest;
+    if (digest.refused === 'bad_crc') throw badCrc(key);
+    if (digest.refused === 'too_large') throw overLimit(`entry "${key}" inflates beyond its declared size of ${this.entry(key).uncompressedSize} bytes`);
+    return undefined;
   }
 
   private async hashEntry(key: string, handle: FileHandle): Promise<{ sha1: string; size: number }> {
@@ -201,6 +238,12 @@ export class BundleArchive {
     if (!file) throw invalid(`manifest entry "${key}" is missing from the zip`);
     return file;
   }
+}
+
+/** What a hashing thread takes: stored or deflated, data at most ONE_SHOT_ENTRY_MAX_BYTES each way. */
+function isSmallEntry(file: ZipFile): boolean {
+  if (file.compressionMethod !== STORED && file.compressionMethod !== DEFLATE) return false;
+  return file.compressedSize > 0 && file.compressedSize <= ONE_SHOT_ENTRY_MAX_BYTES && file.uncompressedSize <= ONE_SHOT_ENTRY_MAX_BYTES;
 }
 
 function digest(chunks: Buffer[]): { sha1: string; size: number } {
@@ -234,21 +277,12 @@ async function readSmallEntry(key: string, file: ZipFile, handle: FileHandle): P
   }
 }
 
-/**
- * How far past its local header's start an entry's data begins (the header, its file name and extra field), from
- * bytes read at that start; null when they are not a local header.
- */
-function dataOffsetInLocalHeader(header: Buffer, bytesRead: number): number | null {
-  if (bytesRead < LOCAL_HEADER_BYTES || header.readUInt32LE(0) !== LOCAL_HEADER_SIGNATURE) return null;
-  return LOCAL_HEADER_BYTES + header.readUInt16LE(26) + header.readUInt16LE(28);
-}
-
 /** Where an entry's data starts in the file, from its local header; null when the header is not where it should be. */
 async function localDataOffset(path: string, file: ZipFile): Promise<number | null> {
   const handle = await open(path, 'r');
   try {
-    const header = Buffer.alloc(LOCAL_HEADER_BYTES);
-    const { bytesRead } = await handle.read(header, 0, LOCAL_HEADER_BYTES, file.offsetToLocalFileHeader);
+    const header = Buffer.alloc(LOCAL_HEADER.headerBytes);
+    const { bytesRead } = await handle.read(header, 0, LOCAL_HEADER.headerBytes, file.offsetToLocalFileHeader);
     const dataOffset = dataOffsetInLocalHeader(header, bytesRead);
     return dataOffset === null ? null : file.offsetToLocalFileHeader + dataOffset;
   } finally {
@@ -263,7 +297,7 @@ async function localDataOffset(path: string, file: ZipFile): Promise<number | nu
  */
 async function readLocalData(handle: FileHandle, file: ZipFile): Promise<Buffer | null> {
   const at = file.offsetToLocalFileHeader;
-  const first = Buffer.allocUnsafe(LOCAL_HEADER_BYTES + LOCAL_NAME_AND_EXTRA_GUESS + file.compressedSize);
+  const first = Buffer.allocUnsafe(LOCAL_HEADER.headerBytes + LOCAL_HEADER.nameAndExtraGuess + file.compressedSize);
   const { bytesRead } = await handle.read(first, 0, first.length, at);
   const dataOffset = dataOffsetInLocalHeader(first, bytesRead);
   if (dataOffset === null) return null;

@@ -12,11 +12,12 @@ import {
 import { AppError } from '../../domain/errors.js';
 import { ARTIFACT_INDEX_FILENAME, FILE_TYPES, releaseFileIdent } from '../../domain/releaseFileIdent.js';
 import { lockArtifactIndex, rewriteArtifactIndex, writeArtifactIndexFile } from '../../releases/artifactIndexStore.js';
+import type { AssembleDeps } from './assembleReleaseBundle.js';
 import type { BundleArchive } from './bundleArchive.js';
 
 import type { ReleaseTarget } from './releaseTarget.js';
 
-/** Entries are hashed in parallel: inflating is CPU work in libuv's pool, reading is I/O. */
+/** Entries hashed on this thread are hashed in parallel: inflating is CPU work in libuv's pool, reading is I/O. */
 const HASH_CONCURRENCY = 8;
 
 export interface AssembledBundle {
@@ -32,7 +33,7 @@ export interface AssembledBundle {
  * Postgres fallback) commits with them, so a fallback to single files after a failed index update records only once.
  */
 export async function storeReleaseArchive(
-  deps: FileStoreDeps,
+  deps: FileStoreDeps & Pick<AssembleDeps, 'entryHashThreads'>,
   archive: BundleArchive,
   target: ReleaseTarget,
   bundle: AssembledBundle,
@@ -41,6 +42,7 @@ export async function storeReleaseArchive(
   const digests = await archive.hashEntries(
     files.map((manifest) => manifest.key),
     HASH_CONCURRENCY,
+    deps.entryHashThreads,
   );
   const hashed = files.map((manifest, i) => ({ manifest, ...digests[i]! }));
   return deps.db.transaction().execute(async (tx) => {
