@@ -36,7 +36,12 @@ export async function startAssembleWorker(ctx: AppContext): Promise<{ worker: Wo
   });
   const connection = bullConnection(config.redis, { forBullWorker: true });
   // started at the first archive job, ended when idle: an idle worker holds no thread
-  const entryHashThreads = config.archiveHashThreads > 0 ? new ZipEntryHashThreads(config.archiveHashThreads) : undefined;
+  const entryHashThreads =
+    config.archiveHashThreads > 0
+      ? new ZipEntryHashThreads(config.archiveHashThreads, {
+          onFailure: (err) => ctx.logger.warn({ err }, 'An entry hashing thread failed; its entries are hashed on the main thread'),
+        })
+      : undefined;
   const worker = createAssembleWorker(
     { db: ctx.db, blobs: ctx.blobs, statusStore: ctx.statusStore, settings: assembleSettings(config), entryHashThreads },
     {

@@ -21,7 +21,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
-beforeEach(() => (threads = new ZipEntryHashThreads(2)));
+let failures: Error[];
+beforeEach(() => {
+  failures = [];
+  threads = new ZipEntryHashThreads(2, { onFailure: (err) => failures.push(err) });
+});
 afterEach(() => threads.close());
 
 const manyFiles = (count: number, tag = 'f'): BundleFile[] =>
@@ -124,6 +128,7 @@ it('hashes here what a thread that died did not answer, and starts threads again
   expect(running()).toHaveLength(2);
   await running()[0]!.worker.terminate();
   expect(await working).toEqual(expectedDigests(files, keys));
+  expect(failures.map((err) => err.message)).toEqual([expect.stringMatching(/^entry hashing thread exited with code \d+$/)]);
   const pool = counting(threads);
   expect(await archive.hashEntries(keys, 4, pool)).toEqual(expectedDigests(files, keys));
   expect(pool.calls).toEqual([keys.length]);
@@ -151,7 +156,7 @@ describe('ZipEntryHashThreads', () => {
   it('runs at most its size of threads, and ends them once idle', async () => {
     const files = manyFiles(8 * BATCH_ENTRIES);
     const { path, spans } = await spansOf(files);
-    const pool = new ZipEntryHashThreads(1, 100);
+    const pool = new ZipEntryHashThreads(1, { idleMs: 100 });
     try {
       const answers = pool.hash(path, spans);
       expect(threadCount(pool)).toBe(1);
@@ -167,8 +172,11 @@ describe('ZipEntryHashThreads', () => {
   it('refuses a file it cannot read and, once closed, every call', async () => {
     const { spans } = await spansOf(manyFiles(2));
     await expect(threads.hash(join(dir, 'no-such.zip'), spans)).rejects.toThrow(/entry hashing thread: .*ENOENT/);
+    expect(failures).toHaveLength(1);
     await threads.close();
     await expect(threads.hash(join(dir, 'no-such.zip'), spans)).rejects.toThrow(/closed/);
+    // ending its threads on close, or when idle, is no failure
+    expect(failures).toHaveLength(1);
   });
 
   it('refuses a pool of no threads', () => {

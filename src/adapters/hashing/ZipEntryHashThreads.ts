@@ -111,7 +111,7 @@ export class ZipEntryHashThreads {
   constructor(
     /** at most this many threads at once; at least 1 */
     readonly size: number,
-    private readonly idleMs = THREADS_IDLE_MS,
+    private readonly options: { idleMs?: number; /** a thread died or failed a batch (its entries are hashed elsewhere) */ onFailure?: (err: Error) => void } = {},
   ) {
     if (!Number.isInteger(size) || size < 1) throw new RangeError(`a pool of ${size} threads`);
   }
@@ -172,30 +172,36 @@ export class ZipEntryHashThreads {
       thread.batch = undefined;
       if (batch?.id === answer.id) {
         if (answer.answers) batch.resolve(answer.answers);
-        else batch.reject(new Error(`entry hashing thread: ${answer.error}`));
+        else this.fail(batch, new Error(`entry hashing thread: ${answer.error}`));
       }
       this.dispatch();
     });
-    thread.worker.on('error', (err) => void this.end(thread, err));
-    thread.worker.on('exit', (code) => void this.end(thread, new Error(`entry hashing thread exited with code ${code}`)));
+    thread.worker.on('error', (err) => void this.end(thread, err, true));
+    thread.worker.on('exit', (code) => void this.end(thread, new Error(`entry hashing thread exited with code ${code}`), true));
     this.threads.add(thread);
     return thread;
   }
 
   /** Ends a thread and fails the batch it held; what is queued goes to the others (or a new one). */
-  private async end(thread: Thread, reason: Error): Promise<void> {
+  private async end(thread: Thread, reason: Error, unexpected = false): Promise<void> {
     if (!this.threads.delete(thread)) return;
+    if (unexpected) this.options.onFailure?.(reason);
     thread.batch?.reject(reason);
     thread.batch = undefined;
     await thread.worker.terminate();
     if (!this.closed) this.dispatch();
   }
 
+  private fail(batch: Batch, err: Error): void {
+    this.options.onFailure?.(err);
+    batch.reject(err);
+  }
+
   private endWhenIdle(): NodeJS.Timeout {
     clearTimeout(this.idleTimer);
     const timer = setTimeout(() => {
       for (const thread of this.threads) void this.end(thread, new Error('idle'));
-    }, this.idleMs);
+    }, this.options.idleMs ?? THREADS_IDLE_MS);
     timer.unref();
     return timer;
   }
