@@ -46,6 +46,10 @@ const { openSync, readSync, closeSync } = require('node:fs');
 const { inflateRawSync, crc32 } = require('node:zlib');
 const { createHash } = require('node:crypto');
 const { headerBytes, signature, nameAndExtraGuess } = workerData; // LOCAL_HEADER
+// Every Buffer of this thread has memory of its own, not a slice of a shared pool, so that an inflated entry's memory
+// is freed (transfer(0)) as soon as it is hashed, not at the next collection: V8 lets the memory of Buffers pile up
+// to some 64 MB per isolate before it collects, and the malloc arena of each thread keeps what it once held.
+Buffer.poolSize = 0;
 let buffer = Buffer.allocUnsafe(0);
 function dataOf(fd, offset, compressed) {
   const wanted = headerBytes + nameAndExtraGuess + compressed;
@@ -63,14 +67,18 @@ function digest(fd, offset, compressed, declared, crc, method) {
   let bytes = raw;
   if (method === 8) {
     try {
-      bytes = inflateRawSync(raw, { maxOutputLength: Math.max(1, declared), chunkSize: Math.max(64, declared) });
+      bytes = inflateRawSync(raw, { maxOutputLength: Math.max(1, declared), chunkSize: Math.max(64, declared + 1) });
     } catch (err) {
       return [null, err.code === 'ERR_BUFFER_TOO_LARGE' ? 'too_large' : 'unread'];
     }
   }
-  if (bytes.length > declared) return [null, 'too_large'];
-  if (crc32(bytes) !== crc) return [null, 'bad_crc'];
-  return [createHash('sha1').update(bytes).digest('hex'), bytes.length];
+  try {
+    if (bytes.length > declared) return [null, 'too_large'];
+    if (crc32(bytes) !== crc) return [null, 'bad_crc'];
+    return [createHash('sha1').update(bytes).digest('hex'), bytes.length];
+  } finally {
+    if (bytes !== raw) bytes.buffer.transfer(0);
+  }
 }
 parentPort.on('message', ({ id, path, spans }) => {
   const answers = [];

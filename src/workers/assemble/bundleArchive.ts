@@ -58,6 +58,8 @@ const MIN_ZLIB_CHUNK = 64;
 const invalid = (reason: string, cause?: unknown) =>
   new AppError('bundle_invalid', `the bundle is invalid: ${reason}`, cause === undefined ? undefined : { cause });
 const overLimit = (reason: string) => new AppError('bundle_limit_exceeded', `the bundle is invalid: ${reason}`);
+const inflatesPastDeclared = (key: string, declared: number) =>
+  overLimit(`entry "${key}" inflates beyond its declared size of ${declared} bytes`);
 /** Python's zipfile (Sentry) refuses such a member when it reads it ("Bad CRC-32 for file"); a permanent error. */
 const badCrc = (key: string) => invalid(`entry "${key}" has a bad CRC-32`);
 
@@ -84,7 +86,7 @@ class EntryCheck extends Transform {
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
     this.seen += chunk.length;
     if (this.seen > this.declared) {
-      done(overLimit(`entry "${this.path}" inflates beyond its declared size of ${this.declared} bytes`));
+      done(inflatesPastDeclared(this.path, this.declared));
       return;
     }
     this.crc = crc32(chunk, this.crc);
@@ -209,7 +211,7 @@ export class BundleArchive {
     if (!digest) return undefined;
     if (!('refused' in digest)) return digest;
     if (digest.refused === 'bad_crc') throw badCrc(key);
-    if (digest.refused === 'too_large') throw overLimit(`entry "${key}" inflates beyond its declared size of ${this.entry(key).uncompressedSize} bytes`);
+    if (digest.refused === 'too_large') throw inflatesPastDeclared(key, this.entry(key).uncompressedSize);
     return undefined;
   }
 
@@ -271,7 +273,7 @@ async function readSmallEntry(key: string, file: ZipFile, handle: FileHandle): P
     return await inflateRawAsync(compressed, { maxOutputLength: declared, chunkSize: Math.max(MIN_ZLIB_CHUNK, declared) });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
-      throw overLimit(`entry "${key}" inflates beyond its declared size of ${declared} bytes`);
+      throw inflatesPastDeclared(key, declared);
     }
     return null;
   }
