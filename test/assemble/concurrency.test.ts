@@ -1,3 +1,4 @@
+import { readdir, readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { readFileBuffer } from '../../src/adapters/files/index.js';
 import { parseArtifactIndex } from '../../src/domain/artifactIndex.js';
@@ -114,5 +115,36 @@ describe('concurrency and crash safety with worker processes', () => {
     expect([await filesOf(crashed.id), await filesOf(clean.id)]).toEqual([5, 5]);
     expect(await h.tempEntries()).toEqual([]);
     await rescuer.stop();
+  }, 120_000);
+  it('hashes an archive of many entries on ARCHIVE_HASH_THREADS threads of the worker process, and on none with 0', async () => {
+    /** the process's worker threads (Node names their OS threads so), at this moment */
+    const workerThreads = async (w: WorkerProcess) => {
+      const tasks = await readdir(`/proc/${w.child.pid}/task`);
+      const names = await Promise.all(tasks.map((t) => readFile(`/proc/${w.child.pid}/task/${t}/comm`, 'utf8').catch(() => '')));
+      return names.filter((name) => name.trim() === 'WorkerThread').length;
+    };
+    for (const [threads, version] of [['2', 'hash-threads-2'], ['0', 'hash-threads-0']] as const) {
+      const worker = WorkerProcess.start(workerEnv(h, { ARCHIVE_HASH_THREADS: threads }));
+      workers.push(worker);
+      await worker.waitForLog(/"msg":"started"/);
+      expect(await workerThreads(worker)).toBe(0);
+      await h.createRelease(version);
+      const files: BundleFile[] = Array.from({ length: 200 }, (_, i) => ({ path: `files/_/_/t${i}.js`, url: `~/t${i}.js`, content: `${version} ${i}\n`.repeat(i + 1) }));
+      const upload = await h.upload(await buildBundle({ release: version, files }));
+      await h.request(version, upload.checksum, upload.chunks);
+      expect((await h.waitForStatus(upload.checksum, 60_000)).state).toBe('ok');
+      expect([threads, await workerThreads(worker)]).toEqual([threads, Number(threads)]);
+      const release = await h.db.selectFrom('release').select('id').where('version', '=', version).executeTakeFirstOrThrow();
+      const indexRow = await h.db
+        .selectFrom('release_file as rf')
+        .innerJoin('file as f', 'f.id', 'rf.file_id')
+        .select('rf.file_id')
+        .where('rf.release_id', '=', release.id)
+        .where('f.type', '=', 'release.artifact-index')
+        .executeTakeFirstOrThrow();
+      const index = parseArtifactIndex(await readFileBuffer({ db: h.db, blobs: h.blobs }, indexRow.file_id));
+      expect(files.map((f) => index.files[f.url!]?.sha1)).toEqual(files.map((f) => sha1(f.content)));
+      await worker.stop();
+    }
   }, 120_000);
 });
