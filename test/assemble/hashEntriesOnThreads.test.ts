@@ -179,6 +179,20 @@ describe('ZipEntryHashThreads', () => {
     expect(failures).toHaveLength(1);
   });
 
+  it('drops the batches of a call still waiting once one of them failed: the caller hashes them itself', async () => {
+    const { spans } = await spansOf(manyFiles(5 * BATCH_ENTRIES));
+    const failed: Error[] = [];
+    const pool = new ZipEntryHashThreads(1, { onFailure: (err) => failed.push(err) });
+    try {
+      await expect(pool.hash(join(dir, 'no-such.zip'), spans)).rejects.toThrow(/ENOENT/);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      // one batch tried the file; the four behind it never went to the thread
+      expect(failed).toHaveLength(1);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('refuses a pool of no threads', () => {
     expect(() => new ZipEntryHashThreads(0)).toThrow(RangeError);
   });

@@ -77,7 +77,14 @@ function digest(fd, offset, compressed, declared, crc, method) {
     if (crc32(bytes) !== crc) return [null, 'bad_crc'];
     return [createHash('sha1').update(bytes).digest('hex'), bytes.length];
   } finally {
-    if (bytes !== raw) bytes.buffer.transfer(0);
+    if (bytes !== raw) release(bytes);
+  }
+}
+function release(bytes) {
+  try {
+    bytes.buffer.transfer(0);
+  } catch {
+    // not detachable after all: nothing is lost, the collector frees it later (and the entry's answer stands)
   }
 }
 parentPort.on('message', ({ id, path, spans }) => {
@@ -101,6 +108,8 @@ interface Batch {
   spans: number[];
   resolve(answers: Array<string | number | null>): void;
   reject(err: Error): void;
+  /** the batches of the same `hash` call, this one among them */
+  call: readonly Batch[];
 }
 
 interface Thread {
@@ -130,12 +139,14 @@ export class ZipEntryHashThreads {
    */
   async hash(path: string, entries: readonly ZipEntrySpan[]): Promise<ZipEntryDigest[]> {
     if (this.closed) throw new Error('the entry hashing threads are closed');
-    const batches: Array<Promise<Array<string | number | null>>> = [];
+    const call: Batch[] = [];
+    const answered: Array<Promise<Array<string | number | null>>> = [];
     for (let start = 0; start < entries.length; start += BATCH_ENTRIES) {
       const spans = entries.slice(start, start + BATCH_ENTRIES).flatMap((e) => [e.localHeaderOffset, e.compressedSize, e.uncompressedSize, e.crc32, e.method]);
-      batches.push(new Promise((resolve, reject) => this.enqueue({ id: this.nextId++, path, spans, resolve, reject })));
+      answered.push(new Promise((resolve, reject) => call.push({ id: this.nextId++, path, spans, resolve, reject, call })));
     }
-    const answers = (await Promise.all(batches)).flat();
+    call.forEach((batch) => this.enqueue(batch));
+    const answers = (await Promise.all(answered)).flat();
     return entries.map((_, i) => {
       const first = answers[2 * i];
       const second = answers[2 * i + 1];
@@ -194,14 +205,21 @@ export class ZipEntryHashThreads {
   private async end(thread: Thread, reason: Error, unexpected = false): Promise<void> {
     if (!this.threads.delete(thread)) return;
     if (unexpected) this.options.onFailure?.(reason);
-    thread.batch?.reject(reason);
+    // reported above, once, when it is a failure at all (not an idle end or a close)
+    if (thread.batch) this.fail(thread.batch, reason, false);
     thread.batch = undefined;
     await thread.worker.terminate();
     if (!this.closed) this.dispatch();
   }
 
-  private fail(batch: Batch, err: Error): void {
-    this.options.onFailure?.(err);
+  /**
+   * Fails a batch, and with it its `hash` call: the caller hashes every entry of the call itself, so the call's
+   * batches still queued are dropped (they would be work done twice, and each a failure of its own).
+   */
+  private fail(batch: Batch, err: Error, report = true): void {
+    if (report) this.options.onFailure?.(err);
+    const waiting = this.queue.filter((queued) => !batch.call.includes(queued));
+    this.queue.splice(0, this.queue.length, ...waiting);
     batch.reject(err);
   }
 

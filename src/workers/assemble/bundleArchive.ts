@@ -194,16 +194,15 @@ export class BundleArchive {
 
   /** The threads' digests of the small stored and deflated entries; none when there are too few or a thread failed. */
   private async hashOnThreads(keys: readonly string[], threads: Pick<ZipEntryHashThreads, 'hash'>): Promise<Map<string, ZipEntryDigest>> {
-    const small = keys.filter((key) => isSmallEntry(this.entry(key)));
+    const small = keys.map((key) => ({ key, file: this.entry(key) })).filter(({ file }) => isSmallEntry(file));
     if (small.length < THREADS_MIN_ENTRIES) return new Map();
-    const spans = small.map((key) => {
-      const file = this.entry(key);
+    const spans = small.map(({ file }) => {
       const method: 0 | 8 = file.compressionMethod === STORED ? 0 : 8;
       return { localHeaderOffset: file.offsetToLocalFileHeader, compressedSize: file.compressedSize, uncompressedSize: file.uncompressedSize, crc32: file.crc32, method };
     });
     // a thread that died or could not read the zip costs the time of its batch, not the job: the entries are hashed here
     const digests = await threads.hash(this.path, spans).catch(() => []);
-    return new Map(digests.map((digest, i) => [small[i]!, digest]));
+    return new Map(digests.map((digest, i) => [small[i]!.key, digest]));
   }
 
   /** A thread's digest, the fault it found, or undefined when this thread is to read the entry itself. */
