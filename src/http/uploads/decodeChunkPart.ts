@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { CHUNK_UPLOAD_ERROR, type ChunkEncoding } from '../../domain/chunkUploadLimits.js';
 import { AppError, isAppError } from '../../domain/errors.js';
+import { copyIntoReceiveBuffer } from './chunkBuffers.js';
 
 /** A multipart part's stream; busboy sets `truncated` when the part passed the per-part byte limit. */
 export type PartStream = Readable & { truncated?: boolean };
@@ -35,7 +36,7 @@ export async function decodeChunkPart(part: PartStream, encoding: ChunkEncoding,
     await pipeline(part, async (pieces: AsyncIterable<Buffer>) => {
       for await (const piece of pieces) {
         if (size + piece.length > limit) throw chunkTooLarge();
-        size += piece.copy(into, size);
+        size += copyIntoReceiveBuffer(into, size, piece);
       }
     });
   } catch (err) {
@@ -49,7 +50,7 @@ export async function decodeChunkPart(part: PartStream, encoding: ChunkEncoding,
   if (encoding !== 'gzip') return received;
   const inflated = await gunzipChunk(received, Math.min(maxDecodedBytes, into.length));
   // the wire bytes are spent: the inflated ones take their place
-  const decoded = into.subarray(0, inflated.copy(into));
+  const decoded = into.subarray(0, copyIntoReceiveBuffer(into, 0, inflated));
   freeInflated(inflated);
   return decoded;
 }
