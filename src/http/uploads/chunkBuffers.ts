@@ -17,7 +17,7 @@ export class ChunkBufferPool {
     private readonly kept = CHUNK_RECEIVE_BUFFERS_KEPT,
   ) {}
 
-  /** A kept buffer, or a new one when all are in use: shared memory, so that Sha1Thread can hash a part in place. */
+  /** A kept buffer, or a new one when all are in use: shared memory, so that ChunkDigestThread can hash a part in place. */
   take(): Buffer {
     return this.free.pop() ?? Buffer.from(new SharedArrayBuffer(this.bufferBytes));
   }

@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import { CHUNK_UPLOAD_ERROR, type ChunkEncoding } from '../../domain/chunkUploadLimits.js';
 import { AppError, isAppError } from '../../domain/errors.js';
+import type { ChunkDigestThread, GunzipLimits } from '../../adapters/hashing/ChunkDigestThread.js';
 import { copyIntoReceiveBuffer } from './chunkBuffers.js';
 
 /** A multipart part's stream; busboy sets `truncated` when the part passed the per-part byte limit. */
@@ -17,19 +18,34 @@ const GUNZIP_OUTPUT_SLACK_BYTES = 1024;
 /** The smallest output buffer: a part that states a tiny size (or lies) still inflates in few pieces. */
 const GUNZIP_OUTPUT_MIN_BYTES = 64 * 1024;
 
+/** A part's decoded bytes (a view of the receive buffer), and their SHA-1 when the thread that inflated them computed it. */
+export interface DecodedChunk {
+  bytes: Buffer;
+  sha1?: string;
+}
+
+/** What inflates a gzip part in place off the main thread (ChunkDigestThread); undefined: it cannot, do it here. */
+export type PartInflater = Pick<ChunkDigestThread, 'gunzipAndSha1'>;
+
 /**
  * Reads one chunk part into `into` (at least the part's largest wire size, and at least `maxDecodedBytes`) and returns
- * its decoded bytes as a view of `into`. A gzip part's bytes are gathered there as they came, inflated in one trip to
- * libuv's thread pool into a buffer of its own (Node's zlib has no call that inflates into a given buffer), copied
- * back into `into` and the inflated copy freed at once. Inflating as a stream sent every 64 KiB piece to the pool and
- * back, which cost the main thread about as much as the inflate itself; one trip costs it almost nothing, and since
- * blobs are written directly (FsBlobStore) the pool's threads are free: 3 alternations of 6 gzip uploads, main thread
- * 250-290 against 292-340 ms per 96 MiB, 230-247 against 212-228 MB/s. Ending in `into` lets every part be hashed
- * where it lies when `into` is shared memory (Sha1Thread), at the cost of one more copy of the chunk. At most
- * `maxDecodedBytes` come out, the largest chunk allowed: a gzip bomb costs at most that, never its claimed size.
- * Fails with `validation_failed`: Sentry's message for an oversized chunk, a clear one for bad gzip or a broken part.
+ * its decoded bytes as a view of `into`. A gzip part's bytes are gathered there as they came, then inflated over
+ * them by `inflater`'s thread, which hashes them as well (see ChunkDigestThread: one thread inflating one part at a
+ * time reuses its memory, where libuv's pool took fresh pages for most parts). Where that thread cannot take the
+ * part, it is inflated here in one trip to libuv's thread pool into a buffer of its own (Node's zlib has no call that
+ * inflates into a given buffer), copied back into `into` and the inflated copy freed at once. Inflating as a stream
+ * sent every 64 KiB piece to the pool and back, which cost the main thread about as much as the inflate itself.
+ * Ending in `into` lets every part be hashed where it lies when `into` is shared memory. At most `maxDecodedBytes`
+ * come out, the largest chunk allowed: a gzip bomb costs at most that, never its claimed size. Fails with
+ * `validation_failed`: Sentry's message for an oversized chunk, a clear one for bad gzip or a broken part.
  */
-export async function decodeChunkPart(part: PartStream, encoding: ChunkEncoding, into: Buffer, maxDecodedBytes: number): Promise<Buffer> {
+export async function decodeChunkPart(
+  part: PartStream,
+  encoding: ChunkEncoding,
+  into: Buffer,
+  maxDecodedBytes: number,
+  inflater?: PartInflater,
+): Promise<DecodedChunk> {
   const limit = encoding === 'gzip' ? into.length : maxDecodedBytes;
   let size = 0;
   try {
@@ -47,12 +63,18 @@ export async function decodeChunkPart(part: PartStream, encoding: ChunkEncoding,
   }
   if (part.truncated) throw chunkTooLarge();
   const received = into.subarray(0, size);
-  if (encoding !== 'gzip') return received;
-  const inflated = await gunzipChunk(received, Math.min(maxDecodedBytes, into.length));
+  if (encoding !== 'gzip') return { bytes: received };
+  const maxBytes = Math.min(maxDecodedBytes, into.length);
+  const limits = { maxOutputLength: maxBytes, chunkSize: outputBufferBytes(received, maxBytes) };
+  const onThread = await inflater?.gunzipAndSha1(into, size, limits).catch((err: unknown) => {
+    throw gzipFailure(err);
+  });
+  if (onThread) return { bytes: into.subarray(0, onThread.size), sha1: onThread.sha1 };
+  const inflated = await gunzipChunk(received, limits);
   // the wire bytes are spent: the inflated ones take their place
   const decoded = into.subarray(0, copyIntoReceiveBuffer(into, 0, inflated));
   freeInflated(inflated);
-  return decoded;
+  return { bytes: decoded };
 }
 
 /**
@@ -75,15 +97,20 @@ export function freeInflated(inflated: Buffer): void {
 
 const gunzipAsync = promisify(gunzip);
 
-async function gunzipChunk(wire: Buffer, maxDecodedBytes: number): Promise<Buffer> {
+async function gunzipChunk(wire: Buffer, limits: GunzipLimits): Promise<Buffer> {
   try {
-    return await gunzipAsync(wire, { maxOutputLength: maxDecodedBytes, chunkSize: outputBufferBytes(wire, maxDecodedBytes) });
+    return await gunzipAsync(wire, limits);
   } catch (err) {
-    // zlib refuses output past maxOutputLength with a RangeError
-    if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') throw chunkTooLarge();
-    if (isZlibError(err)) throw new AppError('validation_failed', `${CHUNK_UPLOAD_ERROR.invalidGzip}: ${(err as Error).message}`, { cause: err });
-    throw err;
+    throw gzipFailure(err);
   }
+}
+
+/** zlib's refusal of a part, here or on the thread, as the client's error; anything else as it is. */
+function gzipFailure(err: unknown): unknown {
+  // zlib refuses output past maxOutputLength with a RangeError
+  if ((err as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') return chunkTooLarge();
+  if (isZlibError(err)) return new AppError('validation_failed', `${CHUNK_UPLOAD_ERROR.invalidGzip}: ${(err as Error).message}`, { cause: err });
+  return err;
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { Multipart, MultipartFile } from '@fastify/multipart';
 import { storeBlob } from '../../adapters/files/blobs.js';
-import type { Sha1Thread } from '../../adapters/hashing/Sha1Thread.js';
+import type { ChunkDigestThread } from '../../adapters/hashing/ChunkDigestThread.js';
 import type { FileStoreDeps } from '../../adapters/files/types.js';
 import {
   admitChunkCount,
@@ -23,8 +23,8 @@ export interface ReceiveChunksDeps {
   limits: ChunkRequestLimits;
   /** where parts are received; its buffers hold a part's largest wire size (maxPartWireBytes), at least the chunk size */
   buffers: ChunkBufferPool;
-  /** hashes a part where it lies, off the main thread when the receive buffer is shared memory */
-  checksums: Pick<Sha1Thread, 'sha1'>;
+  /** hashes a part where it lies, and inflates a gzip part there, off the main thread when the receive buffer is shared memory */
+  checksums: Pick<ChunkDigestThread, 'sha1' | 'gunzipAndSha1'>;
   /** called once per stored chunk with its decoded size (metrics) */
   onChunkStored?: (bytes: number) => void;
 }
@@ -67,12 +67,12 @@ async function receivePart(part: Multipart, deps: ReceiveChunksDeps, request: Ch
   received.chunks = decided(admitChunkCount(received.chunks, deps.limits));
   if (!isChunkChecksum(file.filename)) throw new AppError('validation_failed', INVALID_CHUNK_NAME_ERROR);
   const buffer = deps.buffers.take();
-  const decoded = await decodeChunkPart(file.file, encoding, buffer, deps.limits.chunkSize);
-  const size = decoded.length;
+  const decoded = await decodeChunkPart(file.file, encoding, buffer, deps.limits.chunkSize, deps.checksums);
+  const size = decoded.bytes.length;
   received.bytes = decided(admitChunkSize(received.bytes, size, deps.limits));
-  const checksum = await deps.checksums.sha1(decoded);
+  const checksum = decoded.sha1 ?? (await deps.checksums.sha1(decoded.bytes));
   // storeBlob refuses a mismatch (AppError checksum_mismatch, "Checksum mismatch") before writing
-  await storeBlob(deps.files, decoded, { expectedChecksum: file.filename, checksum, organizationId: request.organizationId });
+  await storeBlob(deps.files, decoded.bytes, { expectedChecksum: file.filename, checksum, organizationId: request.organizationId });
   // Only after a blob is stored is nothing left holding its bytes; after a failure they are left to the GC, not reused.
   deps.buffers.give(buffer);
   deps.onChunkStored?.(size);

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { findReleaseByVersion } from '../../adapters/db/releases.js';
-import { Sha1Thread } from '../../adapters/hashing/Sha1Thread.js';
+import { ChunkDigestThread } from '../../adapters/hashing/ChunkDigestThread.js';
 import { DEFAULT_CHUNK_SIZE } from '../../domain/blobPolicy.js';
 import {
   CHUNK_UPLOAD_ERROR,
@@ -43,7 +43,7 @@ function chunkUploadScope(deps: HttpRouteDeps): FastifyPluginAsync {
   };
   const bodyLimit = chunkUploadBodyLimit(limits);
   const buffers = new ChunkBufferPool(maxPartWireBytes(limits));
-  const checksums = new Sha1Thread();
+  const checksums = new ChunkDigestThread();
   return async (scope) => {
     scope.addHook('onClose', () => checksums.close());
     // Only multipart reaches the handler: a JSON or other body gets 415 instead of being buffered up to bodyLimit.
