@@ -35,7 +35,6 @@ const RECORD_BYTES = 46;
 const ZIP64_16 = 0xffff;
 const ZIP64_32 = 0xffffffff;
 
-/** How many bytes at the end of a file hold its end-of-central-directory record, whatever its comment. */
 /** A local file header's layout (APPNOTE 4.3.7), and how much past it one read takes for its name and extra field. */
 export const LOCAL_HEADER = {
   headerBytes: 30,
@@ -53,6 +52,7 @@ export function dataOffsetInLocalHeader(header: Buffer, bytesRead: number): numb
   return LOCAL_HEADER.headerBytes + header.readUInt16LE(26) + header.readUInt16LE(28);
 }
 
+/** How many bytes at the end of a file hold its end-of-central-directory record, whatever its comment. */
 export const ZIP_TAIL_BYTES = END_BYTES + MAX_COMMENT_BYTES;
 
 /**
