@@ -48,8 +48,11 @@ parentPort.on('message', ({ id, memory, offset, length, gunzip }) => {
   const size = inflated.length;
   Atomics.store(new Int32Array(gunzip.state), 0, 1);
   if (size > 0) Buffer.from(memory, offset, size).fill(inflated);
-  // Node's shared pool holds small Buffers only, and is never detachable; anything larger is this part's alone
-  if (inflated.buffer.byteLength > Buffer.poolSize) inflated.buffer.transfer(0);
+  // as freeInflated does on the main thread: Node's shared pool holds small Buffers only and is not detachable, and
+  // memory that cannot be detached after all is left to the collector, not a failure of a part already written
+  try {
+    if (inflated.buffer.byteLength > Buffer.poolSize) inflated.buffer.transfer(0);
+  } catch {}
   parentPort.postMessage({ id, hex, size });
 });
 `;
