@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +107,48 @@ export async function timeOnWorkerProcess(h: AssembleHarness, runs: TimedAssembl
   } finally {
     await worker.stop();
   }
+}
+
+/**
+ * CPU time a running process has used so far, all its threads together, in seconds: the first field of each thread's
+ * `/proc/<pid>/task/<tid>/schedstat` (nanoseconds on a CPU). Threads that have ended are not counted; null when the
+ * process is gone or /proc is not Linux's.
+ */
+export function processCpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    return readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + threadCpuSecondsOf(pid, Number(tid)), 0);
+  } catch {
+    return null;
+  }
+}
+
+/** The same for a process's main thread alone (its thread id is the process id): the event loop's own CPU. */
+export function mainThreadCpuSeconds(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    return threadCpuSecondsOf(pid, pid);
+  } catch {
+    return null;
+  }
+}
+
+function threadCpuSecondsOf(pid: number, tid: number): number {
+  return Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0] ?? NaN) / 1e9;
+}
+
+/** Linux's USER_HZ, the unit of /proc's per-process times: 100 on every architecture Node runs on. */
+const USER_HZ = 100;
+
+/**
+ * CPU time of this process's children that have ended and been waited for (a tool run with execFileSync, say), in
+ * seconds: `cutime` + `cstime` of `/proc/self/stat`, in steps of 10 ms. Read it before and after.
+ */
+export function endedChildrenCpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // after the command's name: state is field 3 of stat(5), cutime 16 and cstime 17
+  return (Number(fields[13]) + Number(fields[14])) / USER_HZ;
 }
 
 /** Wall time of a synchronous step (a command-line tool run with execFileSync), in seconds. */

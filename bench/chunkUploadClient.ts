@@ -2,7 +2,7 @@
  * The chunk-upload bench's client, in a process of its own as sentry-cli is: it reads the prepared request bodies,
  * says `ready`, and on a line on stdin sends them over `node:http` (each body in one write; Node's fetch goes through
  * web streams at about 80 MB/s), `lanes` requests in flight, each lane one connection. It prints one status code per
- * request and exits.
+ * request, then `cpu <seconds>`: its own CPU time from the go to the last answer, and exits.
  * Arguments: <url> <token> <lanes> then `<file> <content-type>` pairs.
  */
 import { readFile } from 'node:fs/promises';
@@ -28,6 +28,8 @@ function post(body: Buffer, type: string): Promise<number> {
 
 process.stdout.write('ready\n');
 await new Promise<void>((resolve) => createInterface({ input: process.stdin }).once('line', () => resolve()));
+const cpuBefore = process.cpuUsage();
 const codes = await Promise.all(bodies.map((body, i) => post(body, requests[i]!.type)));
-process.stdout.write(codes.join('\n') + '\n');
+const cpu = process.cpuUsage(cpuBefore);
+process.stdout.write(codes.join('\n') + `\ncpu ${(cpu.user + cpu.system) / 1e6}\n`);
 agent.destroy();

@@ -18,6 +18,8 @@ export interface BenchRowSpec {
   /** the JSON key of the ratio; default `<key>_vs_floor` */
   ratioKey?: string;
   floorName?: string;
+  /** what the parts of `ours` are, where they are not the worker's stages */
+  oursPartsName?: string;
   /** also report the worker's `store` stage against the floor's `node inflate+sha1` part */
   storeFloor?: boolean;
   /** the unit of the figures: seconds (lower is better, the default) or MB/s (higher is better) */

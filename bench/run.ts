@@ -100,7 +100,7 @@ function printParts(results: RowResult[]): void {
       const names = [...new Set(samples.flatMap((s) => Object.keys(s.parts ?? {})))];
       return names.map((n) => `${n} ${spread(samples.map((s) => s.parts?.[n] ?? NaN)).median.toFixed(2)} s`).join(', ');
     };
-    if (ours.some((s) => s.parts && Object.keys(s.parts).length)) console.log(`${spec.name}, worker stages (medians): ${parts(ours)}`);
+    if (ours.some((s) => s.parts && Object.keys(s.parts).length)) console.log(`${spec.name}, ${spec.oursPartsName ?? 'worker stages'} (medians): ${parts(ours)}`);
     if (floor.length) console.log(`${spec.name}, floor parts (medians): ${parts(floor)}`);
   }
 }
