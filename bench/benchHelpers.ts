@@ -14,6 +14,8 @@ export interface Sample {
   idleRssMb?: number | null;
   /** named parts of the run (floor tool steps, worker stages), in seconds */
   parts?: Record<string, number>;
+  /** named ratios that belong to this run alone (a bound it sets on the pair's ratio, say) */
+  ratios?: Record<string, number>;
 }
 
 /** What a floor took, in total and per tool step. */
@@ -111,16 +113,24 @@ export async function timeOnWorkerProcess(h: AssembleHarness, runs: TimedAssembl
 
 /**
  * CPU time a running process has used so far, all its threads together, in seconds: the first field of each thread's
- * `/proc/<pid>/task/<tid>/schedstat` (nanoseconds on a CPU). Threads that have ended are not counted; null when the
- * process is gone or /proc is not Linux's.
+ * `/proc/<pid>/task/<tid>/schedstat` (nanoseconds on a CPU). Threads that have ended are not counted (nor one that
+ * ends while it is read); null when the process is gone or /proc is not Linux's.
  */
 export function processCpuSeconds(pid: number | undefined): number | null {
   if (!pid) return null;
+  let tids: string[];
   try {
-    return readdirSync(`/proc/${pid}/task`).reduce((sum, tid) => sum + threadCpuSecondsOf(pid, Number(tid)), 0);
+    tids = readdirSync(`/proc/${pid}/task`);
   } catch {
     return null;
   }
+  return tids.reduce((sum, tid) => {
+    try {
+      return sum + threadCpuSecondsOf(pid, Number(tid));
+    } catch {
+      return sum;
+    }
+  }, 0);
 }
 
 /** The same for a process's main thread alone (its thread id is the process id): the event loop's own CPU. */

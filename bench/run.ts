@@ -102,6 +102,9 @@ function printParts(results: RowResult[]): void {
     };
     if (ours.some((s) => s.parts && Object.keys(s.parts).length)) console.log(`${spec.name}, ${spec.oursPartsName ?? 'worker stages'} (medians): ${parts(ours)}`);
     if (floor.length) console.log(`${spec.name}, floor parts (medians): ${parts(floor)}`);
+    for (const name of new Set(floor.flatMap((s) => Object.keys(s.ratios ?? {})))) {
+      console.log(`${spec.name}, ${name} (median, min-max over the pairs): ${fmtSpread(spread(floor.map((s) => s.ratios?.[name] ?? NaN)))}x`);
+    }
   }
 }
 
