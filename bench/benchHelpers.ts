@@ -112,17 +112,24 @@ export async function timeOnWorkerProcess(h: AssembleHarness, runs: TimedAssembl
 }
 
 /**
- * CPU time a running process has used so far, all its threads together, in seconds: the first field of each thread's
- * `/proc/<pid>/task/<tid>/schedstat` (nanoseconds on a CPU). Threads that have ended are not counted (nor one that
- * ends while it is read); null when the process is gone or /proc is not Linux's.
+ * Starts counting a process's CPU; the function returned gives what it has used since, in seconds: all its threads
+ * together (`all`) and its main thread alone (`eventLoop`: its thread id is the process id). Each thread's CPU is the
+ * first field of `/proc/<pid>/task/<tid>/schedstat` (nanoseconds on a CPU); threads that have ended are not counted
+ * (nor one that ends while it is read). NaN when the process is gone or /proc is not Linux's.
  */
-export function processCpuSeconds(pid: number | undefined): number | null {
-  if (!pid) return null;
+export function processCpuSince(pid: number | undefined): () => { all: number; eventLoop: number } {
+  const all = processCpuSeconds(pid);
+  const eventLoop = mainThreadCpuSeconds(pid);
+  return () => ({ all: processCpuSeconds(pid) - all, eventLoop: mainThreadCpuSeconds(pid) - eventLoop });
+}
+
+function processCpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
   let tids: string[];
   try {
     tids = readdirSync(`/proc/${pid}/task`);
   } catch {
-    return null;
+    return NaN;
   }
   return tids.reduce((sum, tid) => {
     try {
@@ -133,13 +140,12 @@ export function processCpuSeconds(pid: number | undefined): number | null {
   }, 0);
 }
 
-/** The same for a process's main thread alone (its thread id is the process id): the event loop's own CPU. */
-export function mainThreadCpuSeconds(pid: number | undefined): number | null {
-  if (!pid) return null;
+function mainThreadCpuSeconds(pid: number | undefined): number {
+  if (!pid) return NaN;
   try {
     return threadCpuSecondsOf(pid, pid);
   } catch {
-    return null;
+    return NaN;
   }
 }
 

@@ -10,7 +10,7 @@ import { freeInflated } from '../src/http/uploads/decodeChunkPart.js';
 import { DEFAULT_CHUNK_SIZE } from '../src/domain/blobPolicy.js';
 import { ApiHarness } from '../test/http/apiHarness.js';
 import { harnessWorkerEnv, WorkerProcess } from '../test/support/workerProcess.js';
-import { endedChildrenCpuSeconds, mainThreadCpuSeconds, processCpuSeconds, timeSync } from './benchHelpers.js';
+import { endedChildrenCpuSeconds, processCpuSince, timeSync } from './benchHelpers.js';
 import type { BenchRowSpec } from './rows.js';
 
 /** Bytes uploaded per run: twelve 8 MiB chunks. Random bytes, as the chunks of a zip are (already deflated). */
@@ -143,26 +143,21 @@ export function chunkUploadRows(): Array<BenchRowSpec & { close(): Promise<void>
     return harness;
   };
   const upload = async (h: ApiHarness, gzip: boolean) => {
-    const info = await uploadOptions(`${base}/api/0/organizations/${h.organization.slug}/chunk-upload/`, h.token);
+    const url = `${base}/api/0/organizations/${h.organization.slug}/chunk-upload/`;
+    const info = await uploadOptions(url, h.token);
     const chunks = Array.from({ length: CHUNKS }, () => randomBytes(info.chunkSize || DEFAULT_CHUNK_SIZE));
     const prepared = await writeRequests(chunks, gzip, info);
-    const url = `${base}/api/0/organizations/${h.organization.slug}/chunk-upload/`;
     let seconds: number;
     let cpu: Record<string, number>;
     try {
       const client = chunkUploadClient(url, h.token, prepared.requests, Math.max(1, info.concurrency));
       await client.ready;
-      const pid = api?.child.pid;
-      const apiCpuBefore = processCpuSeconds(pid) ?? NaN;
-      const mainCpuBefore = mainThreadCpuSeconds(pid) ?? NaN;
+      const apiCpu = processCpuSince(api?.child.pid);
       const started = performance.now();
       const clientCpu = await client.send();
       seconds = (performance.now() - started) / 1000;
-      cpu = {
-        'API CPU': (processCpuSeconds(pid) ?? NaN) - apiCpuBefore,
-        'API main thread CPU': (mainThreadCpuSeconds(pid) ?? NaN) - mainCpuBefore,
-        'client CPU': clientCpu,
-      };
+      const { all, eventLoop } = apiCpu();
+      cpu = { 'API CPU': all, 'API main thread CPU': eventLoop, 'client CPU': clientCpu };
     } finally {
       await prepared.remove();
     }
@@ -172,7 +167,8 @@ export function chunkUploadRows(): Array<BenchRowSpec & { close(): Promise<void>
   const ours = (gzip: boolean) => async () => upload(await open(), gzip);
   const floor = (gzip: boolean) => async () => {
     const h = await open();
-    const { chunks } = last!;
+    const uploaded = last!;
+    const { chunks } = uploaded;
     const source = join(h.assembly.tempDir, 'dd-source');
     const target = join(h.assembly.storageDir, 'dd-target');
     await writeFile(source, Buffer.concat(chunks));
@@ -185,7 +181,7 @@ export function chunkUploadRows(): Array<BenchRowSpec & { close(): Promise<void>
     const direct = timeSync(() => execFileSync('dd', [`if=${source}`, `of=${target}`, 'bs=8M', 'oflag=direct', 'conv=fsync', 'status=none']));
     await rm(source);
     await rm(target);
-    const least = await leastWork(chunks, gzip);
+    const least = await leastWork(uploaded, gzip);
     return {
       seconds,
       bytes: totalBytes(chunks),
@@ -202,23 +198,18 @@ export function chunkUploadRows(): Array<BenchRowSpec & { close(): Promise<void>
    * inflate (with its CRC-32). It leaves out the multipart parsing, the copies and the disk writes. Spread over every
    * core, it is the shortest an upload could take if nothing else cost anything.
    */
-  const leastWork = async (chunks: Buffer[], gzip: boolean): Promise<Record<string, number>> => {
-    const { info, token } = last!;
+  const leastWork = async ({ chunks, info, token }: NonNullable<typeof last>, gzip: boolean): Promise<Record<string, number>> => {
     const bodies = chunks.map((data) => (gzip ? gzipSync(data, { level: 1 }) : data));
     const prepared = await writeRequests(chunks, gzip, info, bodies);
-    let server: number;
-    let serverLoop: number;
+    let server: { all: number; eventLoop: number };
     let client: number;
     try {
       const sinkProcess = await openSink();
       const sender = chunkUploadClient(`http://127.0.0.1:${sinkProcess.port}/`, token, prepared.requests, Math.max(1, info.concurrency));
       await sender.ready;
-      const pid = sinkProcess.child.pid;
-      const sinkCpuBefore = processCpuSeconds(pid) ?? NaN;
-      const loopCpuBefore = mainThreadCpuSeconds(pid) ?? NaN;
+      const sinkCpu = processCpuSince(sinkProcess.child.pid);
       client = await sender.send();
-      server = (processCpuSeconds(pid) ?? NaN) - sinkCpuBefore;
-      serverLoop = (mainThreadCpuSeconds(pid) ?? NaN) - loopCpuBefore;
+      server = sinkCpu();
     } finally {
       await prepared.remove();
     }
@@ -229,13 +220,13 @@ export function chunkUploadRows(): Array<BenchRowSpec & { close(): Promise<void>
     // each inflated chunk freed before the next, as the chunk thread does, so that the allocator reuses its memory
     const gunzip = gzip ? await threadCpuSeconds(() => bodies.forEach((body) => freeInflated(gunzipSync(body)))) : 0;
     return {
-      'HTTP only: server CPU': server,
-      'HTTP only: server event loop CPU': serverLoop,
+      'HTTP only: server CPU': server.all,
+      'HTTP only: server event loop CPU': server.eventLoop,
       'HTTP only: client CPU': client,
       'SHA-1 CPU': sha1,
       'zstd CPU': zstd,
       ...(gzip ? { 'gunzip CPU': gunzip } : {}),
-      'least CPU': server + client + sha1 + zstd + gunzip,
+      'least CPU': server.all + client + sha1 + zstd + gunzip,
     };
   };
   const openSink = async () => {
